@@ -1,0 +1,3 @@
+"""ncovi-stats: coverage figures from NCOVI health-declaration exports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from ncovi_stats.cli.app import main
+
+main()

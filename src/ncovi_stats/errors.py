@@ -1,0 +1,65 @@
+"""Errors with their exit codes (SPEC §4.5) and the stable reject-reason slugs (SPEC §3.2).
+
+Only `ncovi_stats.cli` turns an `NcoviError` into a message and an exit code. Messages say what
+happened and what to do; they cite file, line and column, never a cell value of an identity column.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    BAD_INPUT = 3
+    BEHIND = 4
+    OUTPUT = 5
+    LOCKED = 6
+    INTERRUPTED = 130
+
+
+class RejectReason(StrEnum):
+    """Why a row read was not accepted, in the order the checks are applied."""
+
+    INVALID_ENCODING = "invalid-encoding"
+    MISSING_TIME = "missing-time"
+    UNPARSEABLE_TIME = "unparseable-time"
+    FUTURE_TIME = "future-time"
+    UNKNOWN_UNIT = "unknown-unit"
+    AMBIGUOUS_UNIT = "ambiguous-unit"
+    NO_IDENTITY = "no-identity"
+
+
+REJECT_REASONS: tuple[str, ...] = tuple(reason.value for reason in RejectReason)
+
+
+class NcoviError(Exception):
+    """A condition the user can act on. `str(error)` is the one-line message."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class UsageError(NcoviError):
+    """A flag or argument is wrong (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class BadInputError(NcoviError):
+    """An input is unreadable, empty, malformed or mostly rejected (exit 3)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class OutputError(NcoviError):
+    """An output could not be written (exit 5)."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+class LockedError(NcoviError):
+    """Another run holds the lock on the same output (exit 6)."""
+
+    exit_code = ExitCode.LOCKED
