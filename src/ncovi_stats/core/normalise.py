@@ -1,0 +1,148 @@
+"""Raw export columns to typed canonical columns, with a reject reason per row (SPEC §2.1, §3.2).
+
+Every row read comes out of `normalise_declarations`: accepted rows have `reject_reason` null,
+rejected rows keep their non-identity values and the first reason that applies, in the order of
+`RejectReason`. Nothing is dropped here, so rows read = accepted + rejected by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import polars as pl
+
+from ncovi_stats.core import values
+from ncovi_stats.core.units import resolve_units
+from ncovi_stats.errors import BadInputError, RejectReason
+from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
+
+# The typed frame every reader produces, in this column order.
+NORMALISED_SCHEMA: dict[str, pl.DataType] = {
+    "_source_file": pl.String(),
+    "_line": pl.UInt64(),
+    "declared_at": pl.Datetime(values.TIME_UNIT),
+    "person_key": pl.String(),
+    "province_code": pl.String(),
+    "district_code": pl.String(),
+    "ward_code": pl.String(),
+    "declared_by": pl.String(),
+    "channel": pl.String(),
+    "risk_flag": pl.Boolean(),
+    "verified_at": pl.Datetime(values.TIME_UNIT),
+    "declaration_id": pl.String(),
+    "ward_unresolved": pl.Boolean(),
+    "reject_reason": pl.String(),
+}
+
+UNIT_TEXT_COLUMNS = ("province", "district", "ward")
+CODE_COLUMNS = {f"{level}_code": width for level, width in CODE_WIDTH.items()}
+
+
+def check_required_columns(source: str, names: list[str]) -> None:
+    """Stop with a message naming the missing column and the columns found."""
+    found = ", ".join(name for name in names if not name.startswith("_")) or "none"
+    if "declared_at" not in names:
+        raise BadInputError(
+            f"{source}: required column 'declared_at' is missing (columns found: {found})."
+        )
+    if "person_key" not in names and not IDENTITY_COLUMNS.intersection(names):
+        raise BadInputError(
+            f"{source}: no identity column: need 'person_key' or 'person_id' "
+            f"(or phone, full_name and birth_year) (columns found: {found})."
+        )
+    if not {"province_code", "province", "district_code"}.intersection(names):
+        raise BadInputError(
+            f"{source}: no place column: need 'province_code' or 'province' "
+            f"(columns found: {found})."
+        )
+
+
+def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
+    """Expressions for the canonical columns present in `schema`; missing ones are null."""
+
+    def present(name: str) -> bool:
+        return name in schema
+
+    def text(name: str) -> pl.Expr:
+        return values.blank_to_null(pl.col(name)) if present(name) else pl.lit(None, pl.String)
+
+    def parsed(name: str, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+        expr = parse(pl.col(name)) if present(name) else pl.lit(None, dtype)
+        return expr.alias(name)
+
+    def time(name: str) -> pl.Expr:
+        if not present(name):
+            return pl.lit(None, pl.Datetime(values.TIME_UNIT))
+        return values.time_column(name, schema[name])
+
+    exprs = [
+        time("declared_at").alias("declared_at"),
+        text("person_key").alias("person_key"),
+        parsed("declared_by", values.declared_by_column, pl.String),
+        parsed("channel", values.channel_column, pl.String),
+        parsed("risk_flag", values.flag_column, pl.Boolean),
+        time("verified_at").alias("verified_at"),
+        text("declaration_id").alias("declaration_id"),
+    ]
+    for name, width in CODE_COLUMNS.items():
+        if present(name):
+            exprs.append(values.code_column(pl.col(name), width).alias(name))
+    exprs.extend(text(name).alias(name) for name in UNIT_TEXT_COLUMNS if present(name))
+    return exprs
+
+
+def reject_reason_expr(now: datetime) -> pl.Expr:
+    """The first reason that applies to a row, or null (order of `RejectReason`)."""
+    time = pl.col("declared_at")
+    return (
+        pl.when(pl.col("_invalid_encoding"))
+        .then(pl.lit(RejectReason.INVALID_ENCODING.value))
+        .when(pl.col("_declared_at_missing"))
+        .then(pl.lit(RejectReason.MISSING_TIME.value))
+        .when(time.is_null())
+        .then(pl.lit(RejectReason.UNPARSEABLE_TIME.value))
+        .when(time > pl.lit(now, pl.Datetime(values.TIME_UNIT)))
+        .then(pl.lit(RejectReason.FUTURE_TIME.value))
+        .when(pl.col("unit_problem").is_not_null())
+        .then(pl.col("unit_problem"))
+        .when(pl.col("person_key").is_null())
+        .then(pl.lit(RejectReason.NO_IDENTITY.value))
+    )
+
+
+def normalise_declarations(
+    raw: pl.LazyFrame,
+    *,
+    source: str,
+    schema: Mapping[str, pl.DataType],
+    now: datetime,
+) -> pl.LazyFrame:
+    """One raw export (canonical column names, `_line`) to the normalised frame.
+
+    `schema` is the raw frame's schema; `now` is naive Vietnam local time.
+    """
+    names = list(schema)
+    check_required_columns(source, names)
+    invalid = (
+        pl.col("_invalid_encoding").cast(pl.Boolean)
+        if "_invalid_encoding" in schema
+        else pl.lit(False)
+    )
+    declared_missing = (
+        pl.col("declared_at").is_null()
+        if schema["declared_at"] != pl.String
+        else values.blank_to_null(pl.col("declared_at")).is_null()
+    )
+    typed = raw.select(
+        pl.lit(source).alias("_source_file"),
+        pl.col("_line").cast(pl.UInt64),
+        invalid.alias("_invalid_encoding"),
+        declared_missing.alias("_declared_at_missing"),
+        *_typed_columns(schema),
+    )
+    return (
+        typed.pipe(resolve_units)
+        .with_columns(reject_reason_expr(now).alias("reject_reason"))
+        .select(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items())
+    )
