@@ -1,0 +1,149 @@
+"""The library entry points the CLI calls: read, count once, and describe what was counted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ncovi_stats import __version__
+from ncovi_stats.core import coverage, persons, quality
+from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.units import UnitResolver
+from ncovi_stats.errors import BadInputError, UsageError
+from ncovi_stats.io import reference
+from ncovi_stats.io.population import load_population
+from ncovi_stats.io.scan import scan_declarations
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to read and at which instant; shared by every reading command."""
+
+    inputs: tuple[str, ...]
+    now: datetime
+    as_of: datetime | None = None
+    provinces: tuple[str, ...] = ()
+    population_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """Records of one table and the facts that describe them (the JSON `meta`)."""
+
+    records: pl.DataFrame
+    cutoff: datetime
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_provinces(texts: Sequence[str]) -> tuple[str, ...]:
+    """`--province` values (codes or names, with or without diacritics) to GSO codes."""
+    resolver = UnitResolver.from_package_data()
+    codes = []
+    for text in texts:
+        resolution = resolver.province(text)
+        if resolution.code is None:
+            problem = (
+                "matches several provinces"
+                if resolution.problem == "ambiguous-unit"
+                else "is not a province"
+            )
+            raise UsageError(
+                f"--province '{text}' {problem}; give the 2-digit GSO code (e.g. 93) "
+                "or the name (e.g. 'Hậu Giang')."
+            )
+        codes.append(resolution.code)
+    return tuple(dict.fromkeys(codes))
+
+
+def unit_names(level: str) -> pl.DataFrame:
+    """Every known unit of `level` with its name and the names of its parents."""
+    provinces = reference.provinces().select("province_code", "province_name")
+    if level == "province":
+        return provinces
+    districts = reference.districts().select("province_code", "district_code", "district_name")
+    return districts.join(provinces, on="province_code", how="left").select(
+        coverage.unit_columns("district")
+    )
+
+
+def read_counts(request: Request) -> tuple[pl.DataFrame, quality.RowCounts, datetime]:
+    """Persons per (province, district, ward) at the cut-off, the row counts, the cut-off."""
+    normalised = scan_declarations(request.inputs, now=request.now)
+    first = persons.first_rows(persons.accepted_rows(normalised, request.as_of))
+    counts_frame, rows_frame = pl.collect_all(
+        [coverage.count_by_unit(first), quality.row_count_query(normalised, request.as_of)]
+    )
+    rows = quality.row_counts_from(rows_frame)
+    if rows.read == 0:
+        raise BadInputError("the inputs hold no rows; check that the export is not empty.")
+    if rows.accepted == 0:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
+        raise BadInputError(
+            f"all {rows.read} rows were rejected ({reasons}); "
+            "check the export's columns and values (see `ncovi-stats coverage --help`)."
+        )
+    cutoff = request.as_of or rows_frame["latest_accepted"][0]
+    return counts_frame, rows, cutoff
+
+
+def describe(
+    command: str,
+    request: Request,
+    *,
+    level: str,
+    cutoff: datetime,
+    scope: Sequence[str],
+    records: pl.DataFrame,
+    rows: quality.RowCounts,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The `meta` object of SPEC §4.2."""
+    return {
+        "tool": "ncovi-stats",
+        "version": __version__,
+        "command": command,
+        "level": level,
+        "cutoff": iso_with_offset(cutoff),
+        "cutoff_from": "as-of" if request.as_of else "latest-accepted-declaration",
+        "scope": list(scope),
+        "population_sources": sorted(set(records["population_source"].drop_nulls().to_list())),
+        "inputs": list(request.inputs),
+        "rows": rows.as_dict(),
+        **extra,
+    }
+
+
+def coverage_report(request: Request, *, level: str, target: Decimal | None = None) -> Result:
+    """Coverage per unit of `level` at the cut-off (SPEC §3.1–§3.5)."""
+    population = load_population(request.population_file)  # a bad file fails before the read
+    counts, rows, cutoff = read_counts(request)
+    scope = coverage.scope_provinces(counts, request.provinces)
+    records = coverage.coverage_records(
+        counts,
+        level=level,
+        units=unit_names(level),
+        population=population,
+        scope=scope,
+        target=target,
+    )
+    in_scope = counts.filter(pl.col("province_code").is_in(scope))
+    unplaced = in_scope.filter(pl.col(coverage.unit_code(level)).is_null())["persons_counted"].sum()
+    meta = describe(
+        "coverage",
+        request,
+        level=level,
+        cutoff=cutoff,
+        scope=scope,
+        records=records,
+        rows=rows,
+        persons_counted_in_scope=int(in_scope["persons_counted"].sum()),
+        persons_without_unit_of_level=int(unplaced),
+        target_pct=None if target is None else float(target),
+    )
+    return Result(records=records, cutoff=cutoff, meta=meta)

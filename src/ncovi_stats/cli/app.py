@@ -1,0 +1,92 @@
+"""The `ncovi-stats` command: the one place where errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+from ncovi_stats import __version__
+from ncovi_stats.cli import coverage
+from ncovi_stats.errors import ExitCode, NcoviError
+
+HELP = """Coverage of NCOVI health declarations against population.
+
+Counts people (not rows) from declaration exports, once each, in the unit of their first
+declaration, and compares them with the 2019 census (or your own denominators).
+
+Exit codes: 0 ok; 1 internal error; 2 usage error; 3 bad input (unreadable, empty, all rows
+rejected); 4 written but a unit is behind (with --fail-on); 5 output could not be written;
+6 another run holds the lock; 130 interrupted.
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+_debug = {"enabled": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ncovi-stats {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    _debug["enabled"] = debug
+
+
+app.command(name="coverage")(coverage.coverage)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"ncovi-stats: {message}\n")
+    if _debug["enabled"]:
+        traceback.print_exc(file=sys.stderr)
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the app and return its exit code; every error becomes one line on stderr."""
+    _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
+    except NcoviError as error:
+        return _fail(str(error), int(error.exit_code))
+    except typer.Exit as done:
+        return int(done.exit_code or 0)
+    except typer.Abort:
+        return _fail("interrupted.", int(ExitCode.INTERRUPTED))
+    except typer.TyperException as error:  # click's usage errors, vendored by typer
+        if type(error).__name__ == "NoArgsIsHelpError":
+            sys.stderr.write(error.format_message() + "\n")
+            return int(ExitCode.USAGE)
+        hint = " (see --help)" if error.exit_code == ExitCode.USAGE else ""
+        return _fail(f"{error.format_message()}{hint}", error.exit_code)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as error:  # the last boundary: never a traceback without --debug
+        return _fail(
+            f"internal error ({type(error).__name__}); rerun with --debug and report it.",
+            int(ExitCode.INTERNAL),
+        )
+    return code if isinstance(code, int) else int(ExitCode.OK)
+
+
+def main() -> None:
+    sys.exit(run())

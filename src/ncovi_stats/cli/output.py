@@ -1,0 +1,73 @@
+"""Hands a result to the chosen format and destination; shared by every table command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ncovi_stats.cli.options import OutputFormat
+
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.console import Console
+
+    from ncovi_stats.render.tables import Display
+
+NO_TERMINAL_WIDTH = 10_000  # off a terminal nothing is wrapped or cut
+
+
+def stdout_console() -> Console:
+    """A console for data on stdout: no colour or animation off a terminal or with NO_COLOR."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+    return Console(highlight=False, width=NO_TERMINAL_WIDTH, no_color=True, color_system=None)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ)
+
+
+def write_result(
+    records: pl.DataFrame,
+    meta: dict[str, Any],
+    display: Display,
+    *,
+    fmt: OutputFormat,
+    output: Path | None,
+) -> None:
+    """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
+    from ncovi_stats.io import writers
+    from ncovi_stats.render.tables import build_table, display_markdown_rows
+
+    if fmt is OutputFormat.table:
+        if writers.is_stdout(output):
+            console = stdout_console()
+            console.print(build_table(display))
+            for note in display.notes:
+                console.print(note, markup=False, highlight=False)
+            return
+        fmt = OutputFormat.markdown  # a table written to a file is its Markdown twin
+    if fmt is OutputFormat.markdown:
+        data = writers.to_markdown(display.header, display_markdown_rows(display), display.title)
+        if display.notes:
+            data += (
+                "\n" + "\n".join(f"- {writers.markdown_cell(n)}" for n in display.notes) + "\n"
+            ).encode()
+    else:
+        data = writers.FILE_WRITERS[fmt.value](records, meta)
+    writers.emit(data, output)
+
+
+def reading_status(message: str):  # type: ignore[no-untyped-def]
+    """A spinner on stderr while a long read runs, only on a terminal."""
+    from contextlib import nullcontext
+
+    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+        return nullcontext()
+    return stderr_console().status(message)

@@ -1,0 +1,46 @@
+"""Flag values to library values; a wrong value is a usage error (exit 2) that says what to write."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ncovi_stats.errors import UsageError
+
+if TYPE_CHECKING:
+    from ncovi_stats.analysis import Request
+
+
+def parse_target(text: str | None) -> Decimal | None:
+    """`--target 90` or `90%` as an exact Decimal percentage."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%").replace(",", "."))
+    except InvalidOperation:
+        raise UsageError(
+            f"--target '{text}' is not a number; write a percentage, e.g. 90."
+        ) from None
+    if not value.is_finite() or value <= 0:
+        raise UsageError(f"--target '{text}' must be a positive percentage, e.g. 90.")
+    return value
+
+
+def parse_request(
+    inputs: list[str],
+    *,
+    as_of: str | None,
+    province: list[str] | None,
+    population: Path | None,
+) -> Request:
+    from ncovi_stats.analysis import Request, resolve_provinces
+    from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+
+    return Request(
+        inputs=tuple(inputs),
+        now=vietnam_now(),
+        as_of=parse_as_of(as_of) if as_of is not None else None,
+        provinces=resolve_provinces(province or []),
+        population_file=population,
+    )

@@ -1,0 +1,183 @@
+"""Tables for people (SPEC §4.3): one display model, drawn as a rich table or Markdown.
+
+Data cells become `Text`, never markup, so a unit name can never restyle the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import polars as pl
+from rich.table import Table
+from rich.text import Text
+
+from ncovi_stats.core.coverage import half_up_hundredths, unit_code
+from ncovi_stats.render import labels
+
+NEAR_TARGET_PP = Decimal(10)  # yellow when within this many points below the target
+LEFT_ALIGNED = frozenset(
+    {"province_code", "province_name", "district_code", "district_name", "ward_code", "ward_name"}
+)
+
+
+@dataclass(frozen=True)
+class Display:
+    """Formatted cells of one table: what every human-readable format draws."""
+
+    title: str
+    fields: list[str]
+    header: list[str]
+    rows: list[list[str]]
+    styles: list[dict[str, str]] = field(default_factory=list)  # per row: field -> style
+    totals: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def coverage_style(persons: int, population: int | None, target: Decimal | None) -> str:
+    """Green at or above the target, yellow within 10 points below it, red further below."""
+    if target is None or population is None:
+        return ""
+    if Decimal(persons) * 100 >= target * population:
+        return "green"
+    if Decimal(persons) * 100 >= (target - NEAR_TARGET_PP) * population:
+        return "yellow"
+    return "red"
+
+
+def pct_text(persons: int, population: int | None, lang: str) -> str:
+    if not population:
+        return "—"
+    return labels.format_hundredths(half_up_hundredths(persons, population), lang)
+
+
+def target_text(target: Decimal, lang: str) -> str:
+    hundredths = int((target * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    return labels.format_hundredths(hundredths, lang)
+
+
+def _total_label(level: str, count: int, lang: str) -> str:
+    key = {"province": "total_provinces", "district": "total_districts"}.get(level, "total")
+    return labels.text(key, lang, n=count)
+
+
+def coverage_display(
+    records: pl.DataFrame,
+    meta: dict[str, Any],
+    *,
+    cutoff: datetime,
+    lang: str = "en",
+    target: Decimal | None = None,
+) -> Display:
+    """Units in the order of `records`, two decimals, a totals row that says what it sums."""
+    level = meta["level"]
+    code = unit_code(level)
+    name = code.replace("_code", "_name")
+    fields = [code, name, "population", "persons_counted", "coverage_pct"]
+    if target is not None:
+        fields += ["target_pct", "persons_needed"]
+
+    rows, styles = [], []
+    for row in records.iter_rows(named=True):
+        persons, population = row["persons_counted"], row["population"]
+        cells = {
+            code: row[code],
+            name: row[name] or "",
+            "population": labels.format_int(population, lang),
+            "persons_counted": labels.format_int(persons, lang),
+            "coverage_pct": pct_text(persons, population, lang),
+        }
+        if target is not None:
+            cells["target_pct"] = target_text(target, lang)
+            cells["persons_needed"] = labels.format_int(row["persons_needed"], lang)
+        rows.append([cells[f] for f in fields])
+        styles.append({"coverage_pct": coverage_style(persons, population, target)})
+
+    with_population = records.filter(pl.col("population").is_not_null())
+    total_population = int(with_population["population"].sum())
+    total_persons = int(with_population["persons_counted"].sum())
+    totals = [
+        "",
+        _total_label(level, records.height, lang),
+        labels.format_int(total_population, lang),
+        labels.format_int(total_persons, lang),
+        pct_text(total_persons, total_population, lang),
+    ]
+    if target is not None:
+        totals += ["", labels.format_int(int(records["persons_needed"].fill_null(0).sum()), lang)]
+
+    title = labels.text(
+        "coverage_title",
+        lang,
+        level=labels.text(level, lang),
+        cutoff=labels.format_instant(cutoff, lang),
+        source=", ".join(meta["population_sources"]) or "—",
+    )
+    return Display(
+        title=title,
+        fields=fields,
+        header=[labels.label(f, lang) for f in fields],
+        rows=rows,
+        styles=styles,
+        totals=totals,
+        notes=coverage_notes(records, meta, lang),
+    )
+
+
+def coverage_notes(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> list[str]:
+    """Plain sentences shown under the table."""
+    rows = meta["rows"]
+    notes = [
+        labels.text(
+            "rows_note",
+            lang,
+            read=labels.format_int(rows["read"], lang),
+            accepted=labels.format_int(rows["accepted"], lang),
+            rejected=labels.format_int(rows["rejected"], lang),
+            after=labels.format_int(rows["after_cutoff"], lang),
+        )
+    ]
+    if records["population"].null_count():
+        notes.append(labels.text("no_population", lang))
+    if records["over_100"].fill_null(False).any():
+        notes.append(labels.text("over_100_note", lang))
+    unplaced = meta.get("persons_without_unit_of_level", 0)
+    if unplaced and meta["level"] != "province":
+        notes.append(
+            labels.text(
+                "unplaced_note",
+                lang,
+                n=labels.format_int(unplaced, lang),
+                level=labels.text(meta["level"], lang),
+            )
+        )
+    return notes
+
+
+def build_table(display: Display) -> Table:
+    """The display as a rich table; styles only colour, cells are plain text."""
+    table = Table(title=display.title, title_justify="left")
+    for field_name, header in zip(display.fields, display.header, strict=True):
+        justify = "left" if field_name in LEFT_ALIGNED or field_name == "" else "right"
+        table.add_column(header, justify=justify, no_wrap=True)
+    for index, row in enumerate(display.rows):
+        style = display.styles[index] if index < len(display.styles) else {}
+        table.add_row(
+            *(
+                Text(cell, style=style.get(f, ""))
+                for f, cell in zip(display.fields, row, strict=True)
+            )
+        )
+    if display.totals is not None:
+        table.add_section()
+        table.add_row(*(Text(cell) for cell in display.totals), style="bold")
+    return table
+
+
+def display_markdown_rows(display: Display) -> list[list[str]]:
+    rows = list(display.rows)
+    if display.totals is not None:
+        rows.append(display.totals)
+    return rows
