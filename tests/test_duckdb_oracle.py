@@ -80,8 +80,11 @@ def tricky_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "channel": rng.choice(["app", "web", "facility", "collaborator", "other"], n),
             "declaration_id": ids,
         },
-        schema_overrides={"district_code": pl.String, "ward_code": pl.String,
-                          "declaration_id": pl.String},
+        schema_overrides={
+            "district_code": pl.String,
+            "ward_code": pl.String,
+            "declaration_id": pl.String,
+        },
     ).with_columns(
         # stored as UTC instants, as a Parquet export with a time zone would be
         pl.col("declared_at").dt.replace_time_zone("Asia/Ho_Chi_Minh").dt.convert_time_zone("UTC")
@@ -92,13 +95,13 @@ def tricky_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def oracle(path: Path, key: str) -> dict[str, int]:
-    rows = duckdb.execute(
-        ORACLE.format(key=key), {"path": str(path), "cutoff": CUTOFF}
-    ).fetchall()
+    rows = duckdb.execute(ORACLE.format(key=key), {"path": str(path), "cutoff": CUTOFF}).fetchall()
     return dict(rows)
 
 
-@pytest.mark.parametrize(("level", "key"), [("province", "province_code"), ("district", "district_code")])
+@pytest.mark.parametrize(
+    ("level", "key"), [("province", "province_code"), ("district", "district_code")]
+)
 def test_counts_equal_duckdb(tricky_export: Path, level: str, key: str) -> None:
     result = coverage_report(request(tricky_export, as_of=CUTOFF), level=level)
     ours = {

@@ -55,7 +55,8 @@ def _expected_reasons(rows: list[dict[str, str]]) -> dict[str, int]:
         elif row["declared_at"].startswith("2099"):
             reason = "future-time"
         elif row["province_code"] == "99" or (
-            row["district_code"] and row["district_code"][:1] != {"93": "9", "06": "0"}[row["province_code"]]
+            row["district_code"]
+            and row["district_code"][:1] != {"93": "9", "06": "0"}[row["province_code"]]
         ):
             reason = "unknown-unit"
         elif row["person_key"] == "":
@@ -89,7 +90,9 @@ def test_counted_once_and_never_lower_later(rows: list[dict[str, str]], a: int, 
     before = coverage_report(request(path, as_of=early), level="province").records
     after = coverage_report(request(path, as_of=late), level="province").records
     merged = before.join(after, on="province_code", how="full", suffix="_late", coalesce=True)
-    assert (merged["persons_counted"].fill_null(0) <= merged["persons_counted_late"].fill_null(0)).all()
+    assert (
+        merged["persons_counted"].fill_null(0) <= merged["persons_counted_late"].fill_null(0)
+    ).all()
     in_time = {
         row["person_key"]
         for row in accepted
@@ -109,4 +112,3 @@ def test_json_records_equal_library(rows: list[dict[str, str]]) -> None:
     assert run(["coverage", str(path), "--level", "district", "-f", "json", "-o", str(out)]) == 0
     records = json.loads(out.read_text())["records"]
     assert pl.DataFrame(records, schema=library.schema).equals(library)
-

@@ -30,6 +30,7 @@ class Request:
     as_of: datetime | None = None
     provinces: tuple[str, ...] = ()
     population_file: Path | None = None
+    key: bytes | None = field(default=None, repr=False)  # never printed or logged
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Result:
 
 def resolve_provinces(texts: Sequence[str]) -> tuple[str, ...]:
     """`--province` values (codes or names, with or without diacritics) to GSO codes."""
-    resolver = UnitResolver.from_package_data()
+    resolver = UnitResolver.bundled()
     codes = []
     for text in texts:
         resolution = resolver.province(text)
@@ -74,7 +75,7 @@ def unit_names(level: str) -> pl.DataFrame:
 
 def read_counts(request: Request) -> tuple[pl.DataFrame, quality.RowCounts, datetime]:
     """Persons per (province, district, ward) at the cut-off, the row counts, the cut-off."""
-    normalised = scan_declarations(request.inputs, now=request.now)
+    normalised = scan_declarations(request.inputs, now=request.now, key=request.key)
     first = persons.first_rows(persons.accepted_rows(normalised, request.as_of))
     counts_frame, rows_frame = pl.collect_all(
         [coverage.count_by_unit(first), quality.row_count_query(normalised, request.as_of)]

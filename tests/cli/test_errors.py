@@ -83,7 +83,10 @@ def test_console_script_exit_code_and_no_ansi(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "NO_COLOR": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "ncovi_stats", "coverage", str(tmp_path / "nope.csv")],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 3
     assert "\x1b[" not in done.stderr and done.stderr.startswith("ncovi-stats: ")

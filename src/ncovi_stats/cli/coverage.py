@@ -17,6 +17,7 @@ def coverage(
     fmt: opt.Format = opt.OutputFormat.table,
     output: opt.Output = None,
     lang: opt.LangOption = opt.Lang.en,
+    key_file: opt.KeyFile = None,
 ) -> None:
     """Coverage by province or district: persons who declared, once each, against population.
 
@@ -30,7 +31,9 @@ def coverage(
     from ncovi_stats.render.tables import coverage_display
 
     target_pct = parse_target(target)
-    request = parse_request(inputs, as_of=as_of, province=province, population=population)
+    request = parse_request(
+        inputs, as_of=as_of, province=province, population=population, key_file=key_file
+    )
     with reading_status("Reading exports…"):
         result = coverage_report(request, level=level.value, target=target_pct)
     display = coverage_display(

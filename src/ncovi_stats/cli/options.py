@@ -97,3 +97,12 @@ LangOption = Annotated[
         case_sensitive=False,
     ),
 ]
+KeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="Secret key file (mode 0600) that turns citizen IDs, phones and names into "
+        "pseudonymous keys on read. Create one with `ncovi-stats keygen PATH`.",
+        show_default=False,
+    ),
+]

@@ -33,9 +33,11 @@ def parse_request(
     as_of: str | None,
     province: list[str] | None,
     population: Path | None,
+    key_file: Path | None = None,
 ) -> Request:
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+    from ncovi_stats.io.keyfile import load_key
 
     return Request(
         inputs=tuple(inputs),
@@ -43,4 +45,5 @@ def parse_request(
         as_of=parse_as_of(as_of) if as_of is not None else None,
         provinces=resolve_provinces(province or []),
         population_file=population,
+        key=load_key(key_file) if key_file is not None else None,
     )

@@ -13,6 +13,7 @@ from datetime import datetime
 import polars as pl
 
 from ncovi_stats.core import values
+from ncovi_stats.core.identity import derive_person_key
 from ncovi_stats.core.units import resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
@@ -79,9 +80,9 @@ def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
     exprs = [
         time("declared_at").alias("declared_at"),
         text("person_key").alias("person_key"),
-        parsed("declared_by", values.declared_by_column, pl.String),
-        parsed("channel", values.channel_column, pl.String),
-        parsed("risk_flag", values.flag_column, pl.Boolean),
+        parsed("declared_by", values.declared_by_column, pl.String()),
+        parsed("channel", values.channel_column, pl.String()),
+        parsed("risk_flag", values.flag_column, pl.Boolean()),
         time("verified_at").alias("verified_at"),
         text("declaration_id").alias("declaration_id"),
     ]
@@ -117,13 +118,24 @@ def normalise_declarations(
     source: str,
     schema: Mapping[str, pl.DataType],
     now: datetime,
+    key: bytes | None = None,
 ) -> pl.LazyFrame:
     """One raw export (canonical column names, `_line`) to the normalised frame.
 
-    `schema` is the raw frame's schema; `now` is naive Vietnam local time.
+    `schema` is the raw frame's schema; `now` is naive Vietnam local time; `key` hashes
+    identity columns into `person_key`, which are dropped right there (SPEC §5).
     """
     names = list(schema)
     check_required_columns(source, names)
+    if IDENTITY_COLUMNS.intersection(names):
+        try:
+            raw = derive_person_key(raw, key)
+        except BadInputError as error:
+            raise BadInputError(f"{source}: {error}") from None
+        schema = {
+            **{name: dtype for name, dtype in schema.items() if name not in IDENTITY_COLUMNS},
+            "person_key": pl.String(),
+        }
     invalid = (
         pl.col("_invalid_encoding").cast(pl.Boolean)
         if "_invalid_encoding" in schema

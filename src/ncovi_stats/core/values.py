@@ -7,10 +7,12 @@ timestamps, are converted to it. Day-first formats only: `04/08/2020` is 4 Augus
 
 from __future__ import annotations
 
+from typing import Final
+
 import polars as pl
 
 VIETNAM_TZ = "Asia/Ho_Chi_Minh"
-TIME_UNIT = "us"
+TIME_UNIT: Final = "us"
 
 # Formats tried in turn on the text after `T` became a space and `Z` became `+00:00`.
 LOCAL_TIME_FORMATS: tuple[str, ...] = (
@@ -35,7 +37,9 @@ def to_local_naive(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 def parse_time(expr: pl.Expr) -> pl.Expr:
     """Text to a naive local datetime; null where the text is not a time we read."""
     text = expr.str.strip_chars().str.replace("T", " ", literal=True).str.replace(r"Z$", "+00:00")
-    local = [text.str.to_datetime(fmt, time_unit=TIME_UNIT, strict=False) for fmt in LOCAL_TIME_FORMATS]
+    local = [
+        text.str.to_datetime(fmt, time_unit=TIME_UNIT, strict=False) for fmt in LOCAL_TIME_FORMATS
+    ]
     offset = [
         text.str.to_datetime(fmt, time_unit=TIME_UNIT, time_zone="UTC", strict=False)
         .dt.convert_time_zone(VIETNAM_TZ)

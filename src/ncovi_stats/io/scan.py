@@ -71,10 +71,13 @@ def scan_raw(path: Path) -> pl.LazyFrame:
         raise BadInputError(f"{path}: cannot be read as {kind} ({type(error).__name__}).") from None
 
 
-def scan_declarations(patterns: Sequence[str | Path], *, now: datetime) -> pl.LazyFrame:
+def scan_declarations(
+    patterns: Sequence[str | Path], *, now: datetime, key: bytes | None = None
+) -> pl.LazyFrame:
     """All exports as one LazyFrame of typed canonical columns with `reject_reason`.
 
     `now` is the machine's clock as naive Vietnam local time: later rows are `future-time`.
+    `key` is the secret that turns identity columns into `person_key` (SPEC §5).
     """
     frames = []
     for path in expand_paths(patterns):
@@ -87,5 +90,7 @@ def scan_declarations(patterns: Sequence[str | Path], *, now: datetime) -> pl.La
             ) from None
         present = [name for name in schema.names() if name in COLUMN_NAMES]
         raw = raw.select("_line", *present)
-        frames.append(normalise_declarations(raw, source=str(path), schema=schema, now=now))
+        frames.append(
+            normalise_declarations(raw, source=str(path), schema=schema, now=now, key=key)
+        )
     return pl.concat(frames, how="vertical")

@@ -160,8 +160,8 @@ def build_table(display: Display) -> Table:
     """The display as a rich table; styles only colour, cells are plain text."""
     table = Table(title=display.title, title_justify="left")
     for field_name, header in zip(display.fields, display.header, strict=True):
-        justify = "left" if field_name in LEFT_ALIGNED or field_name == "" else "right"
-        table.add_column(header, justify=justify, no_wrap=True)
+        left = field_name in LEFT_ALIGNED
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
     for index, row in enumerate(display.rows):
         style = display.styles[index] if index < len(display.styles) else {}
         table.add_row(
