@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -102,6 +102,7 @@ COLUMN_ORDER: tuple[str, ...] = (
 
 EXPORT_SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+PARQUET_ZSTD_LEVEL = 3
 
 MAX_PERSONS = 500_000_000
 MAX_SPAN_S = 60 * 366 * 86400
@@ -196,7 +197,10 @@ def generate_declarations(
     n = _persons_wanted(codes, persons, coverage_pct)
     start_us, until_us = _to_local_us(start), _to_local_us(until)
     if not _US <= until_us - start_us < MAX_SPAN_S * _US:
-        raise UsageError("The end of the export must be after its start, and within 60 years.")
+        raise UsageError(
+            f"The end of the export must be after its start ({start:%Y-%m-%d %H:%M}) "
+            "and within 60 years of it."
+        )
     if seed < 0:
         raise UsageError(f"The seed must be a whole number ≥ 0, not {seed}.")
 
@@ -543,37 +547,39 @@ def _person_keys(n: int, rng: np.random.Generator) -> pl.Series:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def check_export_path(path: Path | str) -> Path:
+    """`path` if an export can be written there: a .csv or .parquet name in an existing folder."""
+    path = Path(path)
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        raise UsageError(
+            f"Cannot tell the format of {path.name!r}: end the file name with .csv or .parquet."
+        )
+    if not path.parent.is_dir():
+        raise OutputError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    return path
+
+
 def write_export(df: pl.DataFrame, path: Path | str) -> Path:
     """Write `df` as CSV (UTF-8, comma) or Parquet (zstd), chosen by the suffix, atomically.
 
     The file appears complete or not at all: it is written to a temporary file in the same folder
     and renamed over `path`.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in EXPORT_SUFFIXES:
-        raise UsageError(
-            f"Cannot tell the format of {path.name!r}: end the file name with .csv or .parquet."
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write {path}: the folder {folder} does not exist.")
+    path = check_export_path(path)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # Created like any new file (mode 0666 less the umask), never over an existing one.
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise OutputError(f"Cannot write in {folder}: {error.strerror}.") from error
-    temp = Path(temp_name)
+        raise OutputError(f"Cannot write in {path.parent}: {error.strerror}.") from error
     try:
         with os.fdopen(handle, "wb") as stream:
-            if suffix == ".csv":
+            if path.suffix.lower() == ".csv":
                 df.write_csv(stream, datetime_format=CSV_TIME_FORMAT)
             else:
-                df.write_parquet(stream, compression="zstd", compression_level=19)
+                df.write_parquet(stream, compression="zstd", compression_level=PARQUET_ZSTD_LEVEL)
             stream.flush()
             os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except OSError as error:
         temp.unlink(missing_ok=True)
