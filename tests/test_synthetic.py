@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
+import typer
 from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
 
+from ncovi_stats.cli.sample import sample
 from ncovi_stats.errors import OutputError, UsageError
 from ncovi_stats.synthetic import (
     CAMPAIGN_START,
@@ -251,3 +255,21 @@ def test_unknown_suffix_is_a_usage_error_and_writes_nothing(
 def test_missing_folder_is_an_output_error(small: pl.DataFrame, tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         write_export(small, tmp_path / "nowhere" / "export.csv")
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def test_committed_sample_is_what_its_documented_command_writes(tmp_path: Path) -> None:
+    committed = SAMPLES / "bac_kan.parquet"
+    assert committed.stat().st_size <= 10 * 1024 * 1024
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    (command,) = [line for line in readme.splitlines() if line.startswith("ncovi-stats sample ")]
+    arguments = shlex.split(command)[2:]
+    assert arguments[0] == "data/samples/bac_kan.parquet"
+    app = typer.Typer()
+    app.command()(sample)
+    result = CliRunner().invoke(app, [str(tmp_path / "bac_kan.parquet"), *arguments[1:]])
+    assert result.exit_code == 0, result.output
+    assert_frame_equal(pl.read_parquet(committed), pl.read_parquet(tmp_path / "bac_kan.parquet"))
+    assert pl.read_parquet(committed)["person_key"].n_unique() == 226_012
