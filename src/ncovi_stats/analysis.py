@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -73,12 +73,49 @@ def unit_names(level: str) -> pl.DataFrame:
     )
 
 
-def read_counts(request: Request) -> tuple[pl.DataFrame, quality.RowCounts, datetime]:
-    """Persons per (province, district, ward) at the cut-off, the row counts, the cut-off."""
+@dataclass(frozen=True)
+class Frames:
+    """The lazy frames a command builds its queries on, all from one scan of the inputs."""
+
+    normalised: pl.LazyFrame  # every row read, typed, with `reject_reason`
+    accepted: pl.LazyFrame  # accepted rows at or before the cut-off
+    first: pl.LazyFrame  # one row per person: their first accepted row (SPEC §3.3)
+    cutoff: datetime | None  # None: the latest accepted declaration, known after collection
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a command's queries returned, with the row counts and the cut-off used."""
+
+    frames: list[pl.DataFrame]
+    rows: quality.RowCounts
+    cutoff: datetime
+
+
+Query = Callable[[Frames], pl.LazyFrame]
+
+
+def latest_accepted(normalised: pl.LazyFrame) -> datetime | None:
+    """The default cut-off (SPEC §3.1): the latest accepted `declared_at`."""
+    frame = persons.accepted_rows(normalised).select(pl.col("declared_at").max()).collect()
+    value = frame.item()
+    return value if isinstance(value, datetime) else None
+
+
+def read(request: Request, *queries: Query, needs_cutoff: bool = False) -> Read:
+    """Scan the inputs once and collect `queries` together with the row counts of SPEC §3.2.
+
+    Queries that need the cut-off as a value (`needs_cutoff`) get the default one computed
+    first when `--as-of` is not given; others see `cutoff=None` and one pass suffices.
+    """
     normalised = scan_declarations(request.inputs, now=request.now, key=request.key)
-    first = persons.first_rows(persons.accepted_rows(normalised, request.as_of))
-    counts_frame, rows_frame = pl.collect_all(
-        [coverage.count_by_unit(first), quality.row_count_query(normalised, request.as_of)]
+    cutoff = request.as_of
+    if cutoff is None and needs_cutoff:
+        cutoff = latest_accepted(normalised)
+    accepted = persons.accepted_rows(normalised, cutoff)
+    frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
+    *results, rows_frame = pl.collect_all(
+        [*(query(frames) for query in queries), quality.row_count_query(normalised, cutoff)]
     )
     rows = quality.row_counts_from(rows_frame)
     if rows.read == 0:
@@ -87,10 +124,9 @@ def read_counts(request: Request) -> tuple[pl.DataFrame, quality.RowCounts, date
         reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
         raise BadInputError(
             f"all {rows.read} rows were rejected ({reasons}); "
-            "check the export's columns and values (see `ncovi-stats coverage --help`)."
+            "check the export's columns and values (see --help)."
         )
-    cutoff = request.as_of or rows_frame["latest_accepted"][0]
-    return counts_frame, rows, cutoff
+    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0])
 
 
 def describe(
@@ -123,7 +159,8 @@ def describe(
 def coverage_report(request: Request, *, level: str, target: Decimal | None = None) -> Result:
     """Coverage per unit of `level` at the cut-off (SPEC §3.1–§3.5)."""
     population = load_population(request.population_file)  # a bad file fails before the read
-    counts, rows, cutoff = read_counts(request)
+    done = read(request, lambda frames: coverage.count_by_unit(frames.first))
+    (counts,), rows, cutoff = done.frames, done.rows, done.cutoff
     scope = coverage.scope_provinces(counts, request.provinces)
     records = coverage.coverage_records(
         counts,

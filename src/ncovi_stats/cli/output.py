@@ -48,6 +48,7 @@ def write_result(
     if fmt is OutputFormat.table:
         if writers.is_stdout(output):
             console = stdout_console()
+            console.print(display.title, markup=False, highlight=False, style="bold")
             console.print(build_table(display))
             for note in display.notes:
                 console.print(note, markup=False, highlight=False)

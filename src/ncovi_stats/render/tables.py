@@ -157,8 +157,8 @@ def coverage_notes(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> li
 
 
 def build_table(display: Display) -> Table:
-    """The display as a rich table; styles only colour, cells are plain text."""
-    table = Table(title=display.title, title_justify="left")
+    """The display as a rich table (title printed apart, so it never wraps); cells are text."""
+    table = Table()
     for field_name, header in zip(display.fields, display.header, strict=True):
         left = field_name in LEFT_ALIGNED
         table.add_column(header, justify="left" if left else "right", no_wrap=True)
