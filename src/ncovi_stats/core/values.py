@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import polars as pl
 
 VIETNAM_TZ = "Asia/Ho_Chi_Minh"
-TIME_UNIT = "us"
+TIME_UNIT: Final = "us"
 
 # Formats tried in turn on the text after `T` became a space and `Z` became `+00:00`.
 LOCAL_TIME_FORMATS: tuple[str, ...] = (

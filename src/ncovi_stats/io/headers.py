@@ -85,7 +85,7 @@ def is_known_header(header: str, extra: Mapping[str, str] | None = None) -> bool
     key = header_key(header)
     if key in ALIASES_BY_KEY:
         return True
-    return bool(extra) and key in {header_key(name) for name in extra}
+    return extra is not None and key in {header_key(name) for name in extra}
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,6 @@ def sniff_csv(
             whole = len(file.read(1)) == 0
     except OSError as error:
         raise BadInputError(f"{path}: cannot be read ({error.strerror})") from None
-    if not sample.strip():
-        raise BadInputError(f"{path}: the file is empty")
-
     bom_encoding = next((name for bom, name in BOMS if sample.startswith(bom)), None)
     if encoding is None:
         chosen = bom_encoding or _detect_encoding(sample, path)
@@ -129,6 +126,8 @@ def sniff_csv(
     text = _decode_sample(sample, chosen, whole)
     if has_bom:
         text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise BadInputError(f"{path}: the file is empty")
     lines = text.split("\n")
     if not whole:
         lines = lines[:-1]  # the last line of a sample may be cut short
