@@ -119,3 +119,10 @@ def test_unsupported_delimiter_and_header_row_zero_are_usage_errors() -> None:
         sniff_csv(FIXTURES / "pipe_delimited.csv", delimiter=":")
     with pytest.raises(UsageError, match=r"--header-row 0: lines count from 1"):
         sniff_csv(FIXTURES / "pipe_delimited.csv", header_row=0)
+
+
+def test_header_row_below_the_sample_asks_for_help(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("STT;Mã tỉnh\n1;93\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"short\.csv: cannot find the header line"):
+        sniff_csv(path, header_row=5)

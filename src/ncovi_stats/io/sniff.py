@@ -224,9 +224,9 @@ def _find_header(
     extra: Mapping[str, str] | None,
 ) -> tuple[int, str] | None:
     """(line, delimiter) of the first line splitting into at least two known headers."""
-    numbered = [(header_row, lines[header_row - 1])] if header_row else enumerate(lines, start=1)
     if header_row and header_row > len(lines):
         return None
+    numbered = [(header_row, lines[header_row - 1])] if header_row else enumerate(lines, start=1)
     for number, line in numbered:
         best: tuple[int, str] | None = None
         for delimiter in candidates:
