@@ -89,7 +89,12 @@ def test_clean_utf8_is_read_in_place(tmp_path: Path) -> None:
 
 def test_invalid_bytes_mark_their_row(tmp_path: Path) -> None:
     result, frame = read(FIXTURES / "invalid_bytes_cp1258.csv", tmp_path)
-    assert (result.invalid_lines, result.lines, result.records) == ([3], 4, 3)
+    assert (result.invalid_lines, result.invalid_count, result.lines, result.records) == (
+        [3],
+        1,
+        4,
+        3,
+    )
     rows = [ROWS[0], [*ROWS[1][:3], "T\ufffd\ufffdhị xã Long Mỹ", *ROWS[1][4:]], ROWS[2]]
     assert_frame_equal(frame, expected_frame([2, 3, 4], [False, True, False], rows))
     assert frame.height == result.records  # every row read is kept, to be accepted or rejected
@@ -127,7 +132,8 @@ def test_blank_lines_are_dropped_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "blank_lines.csv"
     path.write_text("a,b\n1,2\n\n  \n3,4\n\n", encoding="utf-8")
     result = transcode_to_utf8(path, sniff_csv(path, header_row=1), tmp_path)
-    assert (result.copied, result.dropped_blank_lines, result.records) == (True, [3, 4, 6], 2)
+    assert result.dropped_blank_lines == [3, 4, 6]
+    assert (result.copied, result.dropped_blank_count, result.records) == (True, 3, 2)
     frame = scan_transcoded(result).collect().sort("_line")
     assert frame.rows() == [(2, False, "1", "2"), (5, False, "3", "4")]
 
@@ -174,3 +180,12 @@ def test_private_workdir_is_removed_on_interrupt() -> None:
             (folder / "x.csv").write_text("a\n")
             raise KeyboardInterrupt
     assert not folder.exists()
+
+
+def test_listed_invalid_lines_are_capped_but_counted(tmp_path: Path) -> None:
+    path = tmp_path / "all_invalid.csv"
+    path.write_bytes(b"a,b\n" + b"1,\x81\n" * 1_500)
+    result = transcode_to_utf8(path, CsvDialect("cp1258", ",", 1, 0, False), tmp_path)
+    assert (result.invalid_count, result.invalid_lines) == (1_500, list(range(2, 1_002)))
+    frame = scan_transcoded(result).collect()
+    assert frame["_invalid_encoding"].sum() == 1_500

@@ -45,6 +45,9 @@ LINE_COLUMN = "_line"
 INVALID_COLUMN = "_invalid_encoding"
 REPLACEMENT = "\ufffd"
 WRITE_BATCH_LINES = 10_000
+# Line numbers kept in the result (the `_invalid_encoding` column marks every row; the counts
+# are exact): a wrongly encoded file must not fill the memory with line numbers.
+MAX_LISTED_LINES = 1_000
 READ_BUFFER_BYTES = 1 << 20
 
 _QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
@@ -53,13 +56,15 @@ _QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
 @dataclass(frozen=True)
 class TranscodeResult:
     path: Path  # the UTF-8 copy, or the original when `copied` is False
-    invalid_lines: list[int]  # 1-based physical lines of the original with invalid bytes
+    invalid_lines: list[int]  # 1-based physical lines with invalid bytes (first 1,000)
     lines: int  # physical lines read from the original
     records: int = 0  # data records (rows) after the header
     header_line: int = 1  # 1-based physical line of the header in the original
     delimiter: str = ","
     copied: bool = True
-    dropped_blank_lines: list[int] = field(default_factory=list)
+    dropped_blank_lines: list[int] = field(default_factory=list)  # first 1,000
+    invalid_count: int = 0  # physical lines with invalid bytes
+    dropped_blank_count: int = 0
 
 
 @contextmanager
@@ -120,6 +125,7 @@ def _stream(
     prefix_header = f"{LINE_COLUMN}{delimiter}{INVALID_COLUMN}{delimiter}"
     invalid_lines: list[int] = []
     blank_lines: list[int] = []
+    invalid_count = blank_count = 0
     batch: list[str] = []
     header_fields = 0
     records = -1  # the header is the first record
@@ -142,7 +148,9 @@ def _stream(
             if not in_quote and not line.strip():
                 if out is None:
                     raise _NeedsCopy
-                blank_lines.append(number)
+                blank_count += 1
+                if blank_count <= MAX_LISTED_LINES:
+                    blank_lines.append(number)
                 continue
             if "\x00" in line:
                 raise BadInputError(
@@ -152,7 +160,9 @@ def _stream(
             if REPLACEMENT in line:
                 if out is None:
                     raise _NeedsCopy
-                invalid_lines.append(number)
+                invalid_count += 1
+                if invalid_count <= MAX_LISTED_LINES:
+                    invalid_lines.append(number)
                 invalid = True
             if not in_quote:
                 start = number
@@ -208,6 +218,8 @@ def _stream(
         delimiter=delimiter,
         copied=out is not None,
         dropped_blank_lines=blank_lines,
+        invalid_count=invalid_count,
+        dropped_blank_count=blank_count,
     )
 
 
