@@ -3,11 +3,20 @@
 Times become naive datetimes in Vietnam local wall time (UTC+7, no daylight saving since 1975):
 text without an offset is taken as local time; text with an offset, and time-zone-aware Parquet
 timestamps, are converted to it. Day-first formats only: `04/08/2020` is 4 August, never 8 April.
+A 12-hour clock is read with the suffixes Vietnamese Windows writes, `SA` (sáng, AM) and `CH`
+(chiều, PM), or AM/PM; a number such as `43929.7083` is an Excel serial date (1900 date system).
+
+Categorical values (flags, declared_by, channel) are looked up in registries keyed by the
+lower-cased text; each registry spelling is entered with and without diacritics (and in NFD), so
+"CÓ", "có", "Co" and "co" all match without normalising every cell, which would be slow on tens
+of millions of rows.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import unicodedata
+from collections.abc import Mapping
+from typing import Final, TypeVar
 
 import polars as pl
 
@@ -34,19 +43,75 @@ def to_local_naive(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(pl.Datetime(TIME_UNIT))
 
 
-def parse_time(expr: pl.Expr) -> pl.Expr:
-    """Text to a naive local datetime; null where the text is not a time we read."""
-    text = expr.str.strip_chars().str.replace("T", " ", literal=True).str.replace(r"Z$", "+00:00")
+# 12-hour clock suffixes: SA = sáng (morning), CH = chiều (afternoon).
+AFTERNOON_SUFFIXES: tuple[str, ...] = ("CH", "PM")
+MORNING_SUFFIXES: tuple[str, ...] = ("SA", "AM")
+
+# Excel serial dates, 1900 date system: day 25569 is 1970-01-01 (the 1900 leap-year bug only
+# shifts serials before 61, far below the range read). Only five-digit serials from 1970 on are
+# read, so that stray small numbers are not taken for dates.
+EXCEL_UNIX_EPOCH_SERIAL = 25_569
+EXCEL_SERIAL_PATTERN = r"^\d{5}(?:\.\d+)?$"
+# A serial written with this many decimals or fewer (1e-4 day = 8.64 s) is rounded to the minute,
+# with more to the second: "43929.7083" is 17:00, not 16:59:57.
+EXCEL_MINUTE_DECIMALS = 4
+
+
+def _parse_wall_clock(text: pl.Expr) -> pl.Expr:
     local = [
         text.str.to_datetime(fmt, time_unit=TIME_UNIT, strict=False) for fmt in LOCAL_TIME_FORMATS
     ]
+    return pl.coalesce(*local)
+
+
+def _parse_twelve_hour(text: pl.Expr) -> pl.Expr:
+    """Text ending in SA/CH/AM/PM read on a 12-hour clock; null for other text."""
+    suffix = text.str.slice(-2).str.to_uppercase()
+    clock = _parse_wall_clock(text.str.slice(0, text.str.len_chars() - 2).str.strip_chars_end())
+    hour = clock.dt.hour()
+    half_day = pl.duration(hours=12)
+    return (
+        pl.when(~hour.is_between(1, 12))
+        .then(None)
+        .when(suffix.is_in(AFTERNOON_SUFFIXES) & (hour < 12))
+        .then(clock + half_day)
+        .when(suffix.is_in(AFTERNOON_SUFFIXES))
+        .then(clock)
+        .when(suffix.is_in(MORNING_SUFFIXES) & (hour == 12))
+        .then(clock - half_day)
+        .when(suffix.is_in(MORNING_SUFFIXES))
+        .then(clock)
+    )
+
+
+def _parse_excel_serial(text: pl.Expr) -> pl.Expr:
+    """An Excel serial date as text to a naive datetime; null for other text."""
+    is_serial = text.str.contains(EXCEL_SERIAL_PATTERN)
+    days = pl.when(is_serial).then(text).cast(pl.Float64, strict=False) - EXCEL_UNIX_EPOCH_SERIAL
+    decimals = (text.str.len_chars() - text.str.find(".", literal=True) - 1).fill_null(0)
+    seconds = (
+        pl.when(decimals <= EXCEL_MINUTE_DECIMALS)
+        .then((days * 1440).round(0) * 60)
+        .otherwise((days * 86400).round(0))
+        .cast(pl.Int64)
+    )
+    return pl.when(days >= 0).then(
+        pl.from_epoch(seconds, time_unit="s").cast(pl.Datetime(TIME_UNIT))
+    )
+
+
+def parse_time(expr: pl.Expr) -> pl.Expr:
+    """Text to a naive local datetime; null where the text is not a time we read."""
+    text = expr.str.strip_chars().str.replace("T", " ", literal=True).str.replace(r"Z$", "+00:00")
     offset = [
         text.str.to_datetime(fmt, time_unit=TIME_UNIT, time_zone="UTC", strict=False)
         .dt.convert_time_zone(VIETNAM_TZ)
         .dt.replace_time_zone(None)
         for fmt in OFFSET_TIME_FORMATS
     ]
-    return pl.coalesce(*local, *offset)
+    return pl.coalesce(
+        _parse_wall_clock(text), *offset, _parse_twelve_hour(text), _parse_excel_serial(text)
+    )
 
 
 def time_column(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -75,43 +140,116 @@ def code_column(expr: pl.Expr, width: int) -> pl.Expr:
     )
 
 
-DECLARED_BY_VALUES: dict[str, str] = {
+V = TypeVar("V")
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def value_spellings(word: str) -> set[str]:
+    """The lookup keys of a registry spelling: lower case, NFC, NFD and without diacritics."""
+    lower = unicodedata.normalize("NFC", word.strip()).lower()
+    return {lower, unicodedata.normalize("NFD", lower), _without_diacritics(lower)}
+
+
+def expand_registry(registry: Mapping[str, V]) -> dict[str, V]:
+    """Registry spelling -> value, to lookup key -> value; spellings must not collide."""
+    keys: dict[str, V] = {}
+    for word, value in registry.items():
+        for key in value_spellings(word):
+            if key in keys and keys[key] != value:
+                raise AssertionError(f"{word!r} collides with another spelling as {key!r}")
+            keys[key] = value
+    return keys
+
+
+# Flags (risk_flag). Empty is null: not stated.
+FLAG_SPELLINGS: dict[str, bool] = {
+    "true": True,
+    "1": True,
+    "x": True,
+    "có": True,
+    "yes": True,
+    "y": True,
+    "false": False,
+    "0": False,
+    "không": False,
+    "no": False,
+    "n": False,
+}
+
+# declared_by, also read from the `Khai hộ` column (a flag: marked = filed by someone else).
+# Empty is `self`: an export leaves `Khai hộ` blank for a person's own declaration.
+DECLARED_BY_SPELLINGS: dict[str, str] = {
     "self": "self",
     "household": "household",
+    "bản thân": "self",
+    "khai hộ": "household",
+    **{word: "household" if flag else "self" for word, flag in FLAG_SPELLINGS.items()},
 }
-CHANNEL_VALUES: dict[str, str] = {
+
+# channel; anything else that is not empty is `other`.
+CHANNEL_SPELLINGS: dict[str, str] = {
     "app": "app",
+    "ncovi": "app",
+    "ứng dụng ncovi": "app",
+    "ứng dụng": "app",
+    "ứng dụng di động": "app",
+    "mobile app": "app",
+    "mobile": "app",
     "web": "web",
+    "website": "web",
+    "trang web": "web",
+    "tokhaiyte.vn": "web",
+    "www.tokhaiyte.vn": "web",
+    "https://tokhaiyte.vn": "web",
     "facility": "facility",
+    "cơ sở y tế": "facility",
+    "csyt": "facility",
+    "bệnh viện": "facility",
+    "trạm y tế": "facility",
+    "phòng khám": "facility",
     "collaborator": "collaborator",
+    "cộng tác viên": "collaborator",
+    "cộng tác viên dân số": "collaborator",
+    "ctv": "collaborator",
+    "ctv dân số": "collaborator",
     "other": "other",
+    "khác": "other",
 }
-TRUE_VALUES: frozenset[str] = frozenset({"true", "1", "x", "có", "co", "yes", "y"})
-FALSE_VALUES: frozenset[str] = frozenset({"false", "0", "không", "khong", "no", "n"})
+
+FLAG_VALUES: dict[str, bool] = expand_registry(FLAG_SPELLINGS)
+DECLARED_BY_VALUES: dict[str, str] = expand_registry(DECLARED_BY_SPELLINGS)
+CHANNEL_VALUES: dict[str, str] = expand_registry(CHANNEL_SPELLINGS)
+TRUE_VALUES: frozenset[str] = frozenset(key for key, value in FLAG_VALUES.items() if value)
+FALSE_VALUES: frozenset[str] = frozenset(key for key, value in FLAG_VALUES.items() if not value)
 
 
-def _lookup(expr: pl.Expr, mapping: dict[str, str], default: str | None) -> pl.Expr:
-    key = blank_to_null(expr).str.to_lowercase()
-    return key.replace_strict(mapping, default=default, return_dtype=pl.String)
+def value_key(expr: pl.Expr) -> pl.Expr:
+    """The lookup key of a cell: stripped, lower case; null when empty."""
+    return blank_to_null(expr).str.to_lowercase()
 
 
 def declared_by_column(expr: pl.Expr) -> pl.Expr:
-    """`self` or `household`; null when empty or not recognised."""
-    return _lookup(expr, DECLARED_BY_VALUES, None)
+    """`self` or `household`; `self` when empty; null when not recognised."""
+    key = value_key(expr)
+    return (
+        pl.when(key.is_null())
+        .then(pl.lit("self"))
+        .otherwise(key.replace_strict(DECLARED_BY_VALUES, default=None, return_dtype=pl.String))
+    )
 
 
 def channel_column(expr: pl.Expr) -> pl.Expr:
-    """One of the canonical channels; anything unknown but present is `other`."""
-    key = blank_to_null(expr)
-    return pl.when(key.is_not_null()).then(_lookup(expr, CHANNEL_VALUES, "other"))
+    """One of the canonical channels; anything unknown but present is `other`; null when empty."""
+    key = value_key(expr)
+    return pl.when(key.is_not_null()).then(
+        key.replace_strict(CHANNEL_VALUES, default="other", return_dtype=pl.String)
+    )
 
 
 def flag_column(expr: pl.Expr) -> pl.Expr:
     """True/false from the spellings exports use; null when empty or not recognised."""
-    key = blank_to_null(expr).str.to_lowercase()
-    return (
-        pl.when(key.is_in(list(TRUE_VALUES)))
-        .then(True)
-        .when(key.is_in(list(FALSE_VALUES)))
-        .then(False)
-    )
+    return value_key(expr).replace_strict(FLAG_VALUES, default=None, return_dtype=pl.Boolean)

@@ -1,0 +1,282 @@
+"""Rewrite a CSV export as UTF-8, NFC, header first — streamed, one line at a time (SPEC §2.1).
+
+Design: the copy keeps the input's delimiter and quoting and gets two columns in front of every
+record, so nothing is lost and row numbers stay exact:
+
+- `_line`: the 1-based physical line of the original file where the record starts (records with
+  a quoted line break span several lines, so this is not always header line + index);
+- `_invalid_encoding`: `1` when a line of the record holds bytes invalid in the encoding (they
+  are written as U+FFFD), empty otherwise. The caller rejects those rows with reason
+  `invalid-encoding`, so rows read = accepted + rejected still holds. (A literal U+FFFD in the
+  input is treated the same way: it is where an earlier conversion already lost the text.)
+
+The columns go first so a record with missing trailing fields cannot shift them. Title lines
+above the header, the BOM and blank lines are dropped (a blank line is not a declaration).
+Windows-1258 writes tone marks as combining characters; every record is normalised to NFC.
+
+A UTF-8 file without BOM whose header is on line 1, with every line valid, NFC, non-blank and a
+record of its own, is not copied: `TranscodeResult.copied` is False, `path` is the original, and
+`scan_transcoded` derives the same two columns from the row index.
+
+A quoted field still open at the end of the file, a record with more fields than the header, or
+NUL characters stop with BadInputError naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from ncovi_stats.errors import BadInputError
+from ncovi_stats.io.sniff import CsvDialect
+
+if TYPE_CHECKING:
+    import polars as pl
+
+LINE_COLUMN = "_line"
+INVALID_COLUMN = "_invalid_encoding"
+REPLACEMENT = "\ufffd"
+WRITE_BATCH_LINES = 10_000
+# Line numbers kept in the result (the `_invalid_encoding` column marks every row; the counts
+# are exact): a wrongly encoded file must not fill the memory with line numbers.
+MAX_LISTED_LINES = 1_000
+READ_BUFFER_BYTES = 1 << 20
+
+_QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
+
+
+@dataclass(frozen=True)
+class TranscodeResult:
+    path: Path  # the UTF-8 copy, or the original when `copied` is False
+    invalid_lines: list[int]  # 1-based physical lines with invalid bytes (first 1,000)
+    lines: int  # physical lines read from the original
+    records: int = 0  # data records (rows) after the header
+    header_line: int = 1  # 1-based physical line of the header in the original
+    delimiter: str = ","
+    copied: bool = True
+    dropped_blank_lines: list[int] = field(default_factory=list)  # first 1,000
+    invalid_count: int = 0  # physical lines with invalid bytes
+    dropped_blank_count: int = 0
+
+
+@contextmanager
+def private_workdir(prefix: str = "ncovi-stats-") -> Iterator[Path]:
+    """A temporary folder only the user can enter (0700), removed on exit and on interrupt."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))  # mkdtemp creates it with mode 0700
+    try:
+        os.chmod(folder, 0o700)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _NeedsCopy(Exception):
+    """The file cannot be read as it is (internal signal of the check pass)."""
+
+
+def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> TranscodeResult:
+    """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns)."""
+    path = Path(path)
+    if dialect.encoding == "utf-8" and not dialect.has_bom and dialect.header_line == 1:
+        try:
+            return _stream(path, dialect, None)
+        except _NeedsCopy:
+            pass
+    target = workdir / f"{path.stem}.{os.getpid()}.utf8.csv"
+    suffix = 0
+    while target.exists():
+        suffix += 1
+        target = workdir / f"{path.stem}.{os.getpid()}.{suffix}.utf8.csv"
+    try:
+        with target.open("x", encoding="utf-8", newline="") as out:
+            os.chmod(target, 0o600)
+            return _stream(path, dialect, out, target)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _open(path: Path, encoding: str) -> TextIO:
+    try:
+        return open(  # noqa: SIM115 - closed by the caller's with
+            path,
+            encoding=encoding,
+            errors="replace",
+            newline="\n",
+            buffering=READ_BUFFER_BYTES,
+        )
+    except OSError as error:
+        raise BadInputError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _stream(
+    path: Path, dialect: CsvDialect, out: TextIO | None, target: Path | None = None
+) -> TranscodeResult:
+    """One pass over the file; with `out` None only check that it needs no copy."""
+    delimiter = dialect.delimiter
+    prefix_header = f"{LINE_COLUMN}{delimiter}{INVALID_COLUMN}{delimiter}"
+    invalid_lines: list[int] = []
+    blank_lines: list[int] = []
+    invalid_count = blank_count = 0
+    batch: list[str] = []
+    header_fields = 0
+    records = -1  # the header is the first record
+    number = 0
+
+    # the record being read: its first line, its lines, whether it holds invalid bytes
+    start = 0
+    parts: list[str] = []
+    invalid = False
+    in_quote = False
+    fields = 0
+
+    with _open(path, dialect.encoding) as source:
+        for line in source:
+            number += 1
+            if number < dialect.header_line:
+                continue
+            if number == dialect.header_line and dialect.has_bom and number == 1:
+                line = line.removeprefix("\ufeff")
+            if not in_quote and not line.strip():
+                if out is None:
+                    raise _NeedsCopy
+                blank_count += 1
+                if blank_count <= MAX_LISTED_LINES:
+                    blank_lines.append(number)
+                continue
+            if "\x00" in line:
+                raise BadInputError(
+                    f"{path}: line {number} holds NUL characters; the encoding is wrong "
+                    "(try --encoding utf-16-le or utf-16-be)"
+                )
+            if REPLACEMENT in line:
+                if out is None:
+                    raise _NeedsCopy
+                invalid_count += 1
+                if invalid_count <= MAX_LISTED_LINES:
+                    invalid_lines.append(number)
+                invalid = True
+            if not in_quote:
+                start = number
+                fields = 1
+            elif out is None:
+                raise _NeedsCopy  # a record over several lines
+            in_quote, separators = _scan_line(line, in_quote, delimiter)
+            fields += separators
+            parts.append(line)
+            if in_quote:
+                continue
+
+            records += 1
+            if records == 0:
+                header_fields = fields
+            elif fields > header_fields:
+                raise BadInputError(
+                    f"{path}: line {start} has {fields} fields but the header has "
+                    f"{header_fields}; quote the values holding {delimiter!r} or re-export"
+                )
+            text = "".join(parts) if len(parts) > 1 else line
+            parts = []
+            if out is None:
+                if not unicodedata.is_normalized("NFC", text):
+                    raise _NeedsCopy
+            else:
+                text = unicodedata.normalize("NFC", text.rstrip("\r\n"))
+                if records == 0:
+                    batch.append(f"{prefix_header}{text}\n")
+                else:
+                    flag = "1" if invalid else ""
+                    batch.append(f"{start}{delimiter}{flag}{delimiter}{text}\n")
+                if len(batch) >= WRITE_BATCH_LINES:
+                    out.write("".join(batch))
+                    batch = []
+            invalid = False
+
+    if in_quote:
+        raise BadInputError(
+            f"{path}: the quoted field opened on line {start} is never closed; "
+            "the file is cut short or malformed (fix the quoting or re-export it)"
+        )
+    if records < 0:
+        raise BadInputError(f"{path}: no header on line {dialect.header_line}; pass --header-row")
+    if out is not None:
+        out.write("".join(batch))
+    return TranscodeResult(
+        path=target if target is not None else path,
+        invalid_lines=invalid_lines,
+        lines=number,
+        records=records,
+        header_line=dialect.header_line,
+        delimiter=delimiter,
+        copied=out is not None,
+        dropped_blank_lines=blank_lines,
+        invalid_count=invalid_count,
+        dropped_blank_count=blank_count,
+    )
+
+
+def _scan_line(line: str, in_quote: bool, delimiter: str) -> tuple[bool, int]:
+    """(inside a quoted field at the end of the line, delimiters outside quotes)."""
+    if not in_quote:
+        if '"' not in line:
+            return False, line.count(delimiter)
+        if line.count('"') % 2 == 0:
+            # well-formed quoted fields hold an even number of quotes: drop them, then count
+            return False, _QUOTED_FIELD.sub("", line).count(delimiter)
+    return _scan_quotes(line, in_quote, delimiter)
+
+
+def _scan_quotes(line: str, in_quote: bool, delimiter: str) -> tuple[bool, int]:
+    """The exact RFC 4180 walk: a quote opens a field only at its start; `""` is a quote."""
+    separators = 0
+    field_start = not in_quote
+    index, end = 0, len(line)
+    while index < end:
+        char = line[index]
+        if in_quote:
+            if char == '"':
+                if index + 1 < end and line[index + 1] == '"':
+                    index += 2
+                    continue
+                in_quote = False
+        elif char == '"' and field_start:
+            in_quote = True
+        elif char == delimiter:
+            separators += 1
+            field_start = True
+            index += 1
+            continue
+        field_start = False
+        index += 1
+    return in_quote, separators
+
+
+def scan_transcoded(result: TranscodeResult) -> pl.LazyFrame:
+    """The transcoded file as a LazyFrame: `_line` (Int64), `_invalid_encoding` (Boolean), then
+    the file's columns as text, whether or not the file was copied."""
+    import polars as pl
+
+    if result.copied:
+        frame = pl.scan_csv(result.path, separator=result.delimiter, infer_schema=False)
+        return frame.with_columns(
+            pl.col(LINE_COLUMN).cast(pl.Int64),
+            pl.col(INVALID_COLUMN).fill_null("").eq("1"),
+        )
+    frame = pl.scan_csv(
+        result.path,
+        separator=result.delimiter,
+        infer_schema=False,
+        row_index_name=LINE_COLUMN,
+        row_index_offset=result.header_line + 1,
+    )
+    return frame.with_columns(
+        pl.col(LINE_COLUMN).cast(pl.Int64), pl.lit(False).alias(INVALID_COLUMN)
+    ).select(LINE_COLUMN, INVALID_COLUMN, pl.exclude(LINE_COLUMN, INVALID_COLUMN))

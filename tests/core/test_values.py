@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from ncovi_stats.core.values import (
+    CHANNEL_SPELLINGS,
+    CHANNEL_VALUES,
+    DECLARED_BY_SPELLINGS,
+    FLAG_SPELLINGS,
+    channel_column,
+    declared_by_column,
+    expand_registry,
+    flag_column,
+    parse_time,
+    value_spellings,
+)
+from ncovi_stats.schema import CHANNEL_ORDER
+
+
+def apply(function, values: list[str | None], dtype=pl.String) -> list:
+    frame = pl.DataFrame({"v": pl.Series(values, dtype=dtype)})
+    return frame.select(function(pl.col("v"))).to_series().to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("08/04/2020 05:00 CH", datetime(2020, 4, 8, 17, 0)),
+        ("08/04/2020 05:00:30 ch", datetime(2020, 4, 8, 17, 0, 30)),
+        ("08/04/2020 12:00 SA", datetime(2020, 4, 8, 0, 0)),
+        ("08/04/2020 12:15 CH", datetime(2020, 4, 8, 12, 15)),
+        ("08/04/2020 11:59 SA", datetime(2020, 4, 8, 11, 59)),
+        ("08/04/2020 5:00PM", datetime(2020, 4, 8, 17, 0)),
+        ("08/04/2020 13:00 CH", None),
+        ("08/04/2020 00:30 SA", None),
+        ("43929.7083", datetime(2020, 4, 8, 17, 0)),
+        ("43929.708333333", datetime(2020, 4, 8, 17, 0)),
+        ("43929.70903935", datetime(2020, 4, 8, 17, 1, 1)),
+        ("43929", datetime(2020, 4, 8, 0, 0)),
+        ("25569", datetime(1970, 1, 1, 0, 0)),
+        ("12345", None),
+        ("2020", None),
+        ("1e5", None),
+        ("04/08/2020 10:00", datetime(2020, 8, 4, 10, 0)),
+        ("13/04/2020 10:00", datetime(2020, 4, 13, 10, 0)),
+        ("04/13/2020 10:00", None),
+        ("2020-04-08T10:00:00Z", datetime(2020, 4, 8, 17, 0)),
+        ("2020-04-08 17:00:00", datetime(2020, 4, 8, 17, 0)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_time(text: str | None, expected: datetime | None) -> None:
+    assert apply(parse_time, [text]) == [expected]
+
+
+def test_flag_spellings() -> None:
+    values = [
+        "Có",
+        "CÓ",
+        "co",
+        "x",
+        "X",
+        "1",
+        "TRUE",
+        "Không",
+        "KHONG",
+        "0",
+        "false",
+        "",
+        None,
+        "?",
+    ]
+    assert apply(flag_column, values) == [
+        True, True, True, True, True, True, True, False, False, False, False, None, None, None,
+    ]  # fmt: skip
+
+
+def test_declared_by_from_khai_ho_and_words() -> None:
+    values = ["Có", "x", "1", "true", "Không", "", None, "0", "Khai hộ", "KHAI HO", "bản thân",
+              "self", "household", "?"]  # fmt: skip
+    assert apply(declared_by_column, values) == [
+        "household", "household", "household", "household", "self", "self", "self", "self",
+        "household", "household", "self", "self", "household", None,
+    ]  # fmt: skip
+
+
+def test_channel_names() -> None:
+    values = ["NCOVI", "Ứng dụng NCOVI", "UNG DUNG NCOVI", "App", "Website", "Web", "tokhaiyte.vn",
+              "Cơ sở y tế", "co so y te", "Cộng tác viên", "CTV", "Zalo", "", None]  # fmt: skip
+    assert apply(channel_column, values) == [
+        "app", "app", "app", "app", "web", "web", "web", "facility", "facility", "collaborator",
+        "collaborator", "other", None, None,
+    ]  # fmt: skip
+
+
+def test_decomposed_text_matches_too() -> None:
+    decomposed = unicodedata.normalize("NFD", "Cộng tác viên")
+    assert apply(channel_column, [decomposed]) == ["collaborator"]
+
+
+def test_every_registry_spelling_matches_in_upper_case_and_without_diacritics() -> None:
+    for registry, function in (
+        (CHANNEL_SPELLINGS, channel_column),
+        (DECLARED_BY_SPELLINGS, declared_by_column),
+        (FLAG_SPELLINGS, flag_column),
+    ):
+        words = list(registry)
+        keys = [key for word in words for key in sorted(value_spellings(word))]
+        expected = [registry[word] for word in words for _ in value_spellings(word)]
+        assert apply(function, [key.upper() for key in keys]) == expected
+
+
+def test_registries_only_give_canonical_values() -> None:
+    assert set(CHANNEL_VALUES.values()) == set(CHANNEL_ORDER)
+    assert set(expand_registry(DECLARED_BY_SPELLINGS).values()) == {"self", "household"}
+
+
+def test_colliding_spellings_are_refused() -> None:
+    with pytest.raises(AssertionError, match="collides"):
+        expand_registry({"có": True, "co": False})
