@@ -106,3 +106,39 @@ KeyFile = Annotated[
         show_default=False,
     ),
 ]
+
+# progress (SPEC §3.6, §3.7)
+ProgressTarget = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        help="Target coverage in percent, e.g. 90 (required).",
+        show_default=False,
+    ),
+]
+Deadline = Annotated[
+    str | None,
+    typer.Option(
+        "--deadline",
+        help="Date by which the target is to be met, YYYY-MM-DD: the end of that day, "
+        "Vietnam time (required).",
+        show_default=False,
+    ),
+]
+Series = Annotated[
+    bool,
+    typer.Option(
+        "--series",
+        help="Output the daily series instead: per unit and day, new persons, persons "
+        "counted so far and coverage.",
+    ),
+]
+Chart = Annotated[
+    Path | None,
+    typer.Option(
+        "--chart",
+        help="Also draw a chart to this file (.png or .svg): coverage by unit as bars against "
+        "the target, or with --series coverage over time with the deadline and projection.",
+        show_default=False,
+    ),
+]

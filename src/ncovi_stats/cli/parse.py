@@ -47,3 +47,18 @@ def parse_request(
         population_file=population,
         key=load_key(key_file) if key_file is not None else None,
     )
+
+
+CHART_SUFFIXES: dict[str, str] = {".png": "png", ".svg": "svg"}
+
+
+def parse_chart_path(path: Path | None) -> str | None:
+    """`--chart PATH`: the image format from the suffix (.png or .svg)."""
+    if path is None:
+        return None
+    chart_format = CHART_SUFFIXES.get(path.suffix.lower())
+    if chart_format is None:
+        raise UsageError(
+            f"--chart '{path}': the file name must end in .png or .svg, e.g. --chart progress.png."
+        )
+    return chart_format

@@ -25,6 +25,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "over_100": {"en": "Over 100%", "vi": "Vượt 100%"},
     "target_pct": {"en": "Target", "vi": "Chỉ tiêu"},
     "persons_needed": {"en": "Still needed", "vi": "Còn thiếu"},
+    # progress (SPEC §3.6, §3.7)
+    "days_left": {"en": "Days left", "vi": "Số ngày còn lại"},
+    "pace_7d": {"en": "Pace/day (7 d)", "vi": "Tốc độ/ngày (7 ngày)"},
+    "required_pace": {"en": "Needed/day", "vi": "Cần mỗi ngày"},
+    "projected_date": {"en": "Projected", "vi": "Dự kiến đạt"},
+    "deadline_passed": {"en": "Deadline passed", "vi": "Quá hạn"},
+    "status": {"en": "Status", "vi": "Tình trạng"},
+    "day": {"en": "Day", "vi": "Ngày"},
+    "new_persons": {"en": "New persons", "vi": "Khai báo mới"},
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -54,6 +63,54 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Rows read {read}, accepted {accepted}, rejected {rejected}, after the cut-off {after}.",
         "vi": "Số dòng đọc {read}, hợp lệ {accepted}, bị loại {rejected}, sau mốc {after}.",
     },
+    # progress (SPEC §3.6, §3.7)
+    "progress_title": {
+        "en": "Progress toward {target} by {deadline}, by {level}, as of {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Tiến độ đạt chỉ tiêu {target} trước {deadline} theo {level}, tính đến {cutoff} · dân số: {source}",
+    },
+    "series_title": {
+        "en": "Coverage by day and {level}, up to {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Tỷ lệ khai báo theo ngày và {level}, đến {cutoff} · dân số: {source}",
+    },
+    "progress_chart_title": {
+        "en": "Coverage over time: {units}\nas of {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Tỷ lệ khai báo theo thời gian: {units}\ntính đến {cutoff} · dân số: {source}",
+    },
+    "bars_chart_title": {
+        "en": "Coverage by {level}: {units}\nas of {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Tỷ lệ khai báo theo {level}: {units}\ntính đến {cutoff} · dân số: {source}",
+    },
+    "status_counts_note": {
+        "en": "Behind {behind}, on track {on_track}, met {met}, no population figure {no_data}.",
+        "vi": "Chậm {behind}, đúng tiến độ {on_track}, đạt {met}, chưa có số dân {no_data}.",
+    },
+    "days_left_note": {
+        "en": "{days} days left until the end of {deadline}; pace over {window} days since {start}.",
+        "vi": "Còn {days} ngày đến hết ngày {deadline}; tốc độ tính trên {window} ngày từ {start}.",
+    },
+    "deadline_passed_note": {
+        "en": "The deadline {deadline} has passed ({days} days ago); pace over {window} days since {start}.",
+        "vi": "Đã quá hạn {deadline} ({days} ngày); tốc độ tính trên {window} ngày từ {start}.",
+    },
+    "projection_note": {
+        "en": "Projected: the day the target is reached at the 7-day pace; — when met or no progress.",
+        "vi": "Dự kiến đạt: ngày đạt chỉ tiêu theo tốc độ 7 ngày; — khi đã đạt hoặc không tăng.",
+    },
+    "axis_coverage": {"en": "Coverage (% of population)", "vi": "Tỷ lệ (% dân số)"},
+    "axis_day": {"en": "Day (Vietnam time)", "vi": "Ngày"},
+    "target_line": {"en": "Target {target}", "vi": "Chỉ tiêu {target}"},
+    "deadline_line": {"en": "Deadline {deadline}", "vi": "Hạn {deadline}"},
+    "projection_line": {"en": "At the 7-day pace", "vi": "Theo tốc độ 7 ngày"},
+    "n_provinces": {"en": "{n} provinces", "vi": "{n} tỉnh"},
+    "n_districts": {"en": "{n} districts", "vi": "{n} huyện"},
+}
+
+# Status values stay canonical in data; these are their labels for people.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "met": {"en": "Met", "vi": "Đạt"},
+    "on-track": {"en": "On track", "vi": "Đúng tiến độ"},
+    "behind": {"en": "Behind", "vi": "Chậm"},
+    "no-data": {"en": "No population", "vi": "Chưa có số dân"},
 }
 
 
@@ -94,3 +151,16 @@ def format_instant(moment: datetime, lang: str) -> str:
     if moment.second or moment.microsecond:
         return moment.strftime("%Y-%m-%d %H:%M:%S")
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def status_label(status: str, lang: str) -> str:
+    return STATUS_LABELS.get(status, {}).get(lang, status)
+
+
+def format_tenths(tenths: int | None, lang: str) -> str:
+    """156 -> '15.6' (en) or '15,6' (vi); the value is already rounded."""
+    if tenths is None:
+        return "—"
+    sign = "-" if tenths < 0 else ""
+    whole, part = divmod(abs(tenths), 10)
+    return f"{sign}{format_int(whole, lang)}{',' if lang == 'vi' else '.'}{part}"

@@ -1,0 +1,85 @@
+"""`ncovi-stats progress`: who will reach the target by the deadline, and who is behind."""
+
+from __future__ import annotations
+
+from ncovi_stats.cli import options as opt
+from ncovi_stats.cli.output import reading_status, write_result
+from ncovi_stats.cli.parse import parse_chart_path, parse_request, parse_target
+from ncovi_stats.errors import UsageError
+
+
+def progress(
+    inputs: opt.Inputs,
+    target: opt.ProgressTarget = None,
+    deadline: opt.Deadline = None,
+    level: opt.LevelOption = opt.Level.province,
+    as_of: opt.AsOf = None,
+    province: opt.Province = None,
+    population: opt.Population = None,
+    series: opt.Series = False,
+    chart: opt.Chart = None,
+    fmt: opt.Format = opt.OutputFormat.table,
+    output: opt.Output = None,
+    lang: opt.LangOption = opt.Lang.en,
+    key_file: opt.KeyFile = None,
+) -> None:
+    """Progress toward a coverage target by a deadline: a worklist, units behind first.
+
+    Per unit: persons still needed, days left, persons a day needed (required_pace) against
+    persons a day over the last 7 days (pace_7d), the projected date at that pace, and the
+    status: met, on-track, behind, or no-data (no population figure).
+
+    Example: ncovi-stats progress data/samples/bac_kan.parquet --level district --as-of "2020-04-08 17:00" --target 90 --deadline 2020-04-17
+    """
+    from ncovi_stats.core.cutoff import parse_date
+
+    if target is None:
+        raise UsageError("progress needs --target PCT, the coverage to reach, e.g. --target 90.")
+    if deadline is None:
+        raise UsageError(
+            "progress needs --deadline DATE, the last day to reach the target "
+            "(until the end of that day), e.g. --deadline 2020-04-17."
+        )
+    target_pct = parse_target(target)
+    assert target_pct is not None
+    deadline_day = parse_date(deadline, option="--deadline")
+    chart_format = parse_chart_path(chart)
+    request = parse_request(
+        inputs, as_of=as_of, province=province, population=population, key_file=key_file
+    )
+
+    from ncovi_stats.progress import progress_report
+    from ncovi_stats.render.progress import progress_display, series_display
+
+    with reading_status("Reading exports…"):
+        done = progress_report(request, level=level.value, target=target_pct, deadline=deadline_day)
+    report, daily = done.report, done.series
+    if series:
+        display = series_display(daily.records, daily.meta, lang=lang.value)
+        write_result(daily.records, daily.meta, display, fmt=fmt, output=output)
+    else:
+        display = progress_display(report.records, report.meta, target=target_pct, lang=lang.value)
+        write_result(report.records, report.meta, display, fmt=fmt, output=output)
+    if chart is not None and chart_format is not None:
+        from ncovi_stats.io.writers import write_bytes_atomic
+        from ncovi_stats.render import charts
+
+        if series:
+            figure = charts.plot_progress(
+                daily.records,
+                report.records,
+                level=level.value,
+                target=target_pct,
+                deadline=deadline_day,
+                cutoff=report.cutoff,
+                lang=lang.value,
+            )
+        else:
+            figure = charts.plot_coverage_bars(
+                report.records,
+                level=level.value,
+                target=target_pct,
+                cutoff=report.cutoff,
+                lang=lang.value,
+            )
+        write_bytes_atomic(chart, charts.chart_bytes(figure, chart_format))

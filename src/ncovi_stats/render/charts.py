@@ -1,0 +1,341 @@
+"""Charts of progress (SPEC §3.6, §3.7): `plot_*` return a matplotlib Figure, never save or show.
+
+matplotlib is imported inside the functions (never at module level) so that `--help` stays fast;
+figures are made with `matplotlib.figure.Figure`, not pyplot: no global state, no GUI backend.
+Text is DejaVu Sans, which has every Vietnamese letter.
+
+Convention on the time axis: a day's point is the coverage by the end of that day (by the
+cut-off on the cut-off's day), as the reports of the time said "by 8/4: 70.45%". The deadline
+marker stands on the deadline day; the dashed projection continues from the cut-off's day at
+the 7-day pace, in whole days.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ncovi_stats.core.coverage import unit_code
+from ncovi_stats.io.reference import short_name
+from ncovi_stats.render import labels
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from matplotlib.figure import Figure
+
+CHART_FORMATS: tuple[str, ...] = ("png", "svg")
+FONT = "DejaVu Sans"
+RC: dict[str, Any] = {
+    "font.family": FONT,
+    "svg.hashsalt": "ncovi-stats",  # fixed ids, so the same chart gives the same SVG bytes
+    "svg.fonttype": "path",  # text as outlines: the SVG looks the same without the font
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+# Fixed metadata: no software version or date, so the same figure gives the same bytes.
+METADATA: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+}
+STATUS_COLOURS: dict[str, str] = {
+    "behind": "#c0392b",
+    "on-track": "#e0a800",
+    "met": "#2e8b57",
+    "no-data": "#9e9e9e",
+}
+MANY_UNITS = 12  # above this, lines are coloured by status and the legend lists statuses
+NAMED_LOWEST = 5  # with many units, the lowest ones are named at the end of their line
+DPI = 120
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+        yield
+
+
+def _short(name: str | None, code: str) -> str:
+    return short_name(name) if name else code
+
+
+def unit_labels(records: pl.DataFrame, level: str) -> dict[str, str]:
+    """Short names by unit code; the official name where the short one would be ambiguous.
+
+    "Thành phố Bắc Kạn" stays whole beside the province Bắc Kạn, as do two districts that
+    differ only by type (Huyện Long Mỹ, Thị xã Long Mỹ).
+    """
+    code = unit_code(level)
+    pairs = list(zip(records[code], records[code.replace("_code", "_name")], strict=True))
+    shorts = [_short(n, c) for c, n in pairs]
+    taken = set() if level == "province" else {_short(n, "") for n in records["province_name"]}
+    return {
+        c: (n if n and (shorts.count(s) > 1 or s in taken) else s)
+        for (c, n), s in zip(pairs, shorts, strict=True)
+    }
+
+
+def units_caption(records: pl.DataFrame, level: str, lang: str) -> str:
+    """Who the chart is about: up to three unit names, else the provinces and a count."""
+    names = list(unit_labels(records, level).values())
+    if len(names) <= 3:
+        return ", ".join(names)
+    if level == "province":
+        return labels.text("n_provinces", lang, n=len(names))
+    provinces = sorted(
+        {_short(n, c) for c, n in records.select("province_code", "province_name").rows()}
+    )
+    count = labels.text(f"n_{level}s", lang, n=len(names))
+    if len(provinces) > 3:
+        return f"{labels.text('n_provinces', lang, n=len(provinces))}, {count}"
+    return f"{', '.join(provinces)} ({count})"
+
+
+def target_label(target: Decimal, lang: str) -> str:
+    """'90%', '92.5%' (en) or '92,5%' (vi): the target as it was given, without padding."""
+    text = f"{target.normalize():f}%"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _title(key: str, records: pl.DataFrame, level: str, cutoff: datetime, lang: str) -> str:
+    sources = sorted(set(records["population_source"].drop_nulls().to_list()))
+    return labels.text(
+        key,
+        lang,
+        units=units_caption(records, level, lang),
+        level=labels.text(level, lang),
+        cutoff=labels.format_instant(cutoff, lang),
+        source=", ".join(sources) or "—",
+    )
+
+
+def _percent_axis(axis: Any, lang: str) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    separator = "," if lang == "vi" else "."
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%".replace(".", separator)))
+
+
+def plot_progress(
+    series: pl.DataFrame,
+    records: pl.DataFrame,
+    *,
+    level: str,
+    target: Decimal,
+    deadline: date,
+    cutoff: datetime,
+    lang: str = "en",
+) -> Figure:
+    """Cumulative coverage per unit over the days of `series`, the target, deadline, projection.
+
+    `series` comes from `series_records`, `records` from `progress_records` (for the pace and
+    status of each unit). Units without a population figure have no coverage and no line.
+    Artists carry ids: `unit-<code>`, `projection-<code>`, `target`, `deadline`.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    code = unit_code(level)
+    drawn = records.filter(pl.col("population").is_not_null())
+    many = drawn.height > MANY_UNITS
+    last_day = cutoff.date()
+    end_day = max(deadline, last_day) + timedelta(days=1)
+    target_value = float(target)
+    with _style():
+        figure = Figure(figsize=(11, 6.5), dpi=DPI, layout="constrained")
+        axes = figure.add_subplot()
+        palette = figure_palette(drawn.height)
+        ends: list[tuple[float, str]] = []
+        names = unit_labels(drawn, level)
+        for index, row in enumerate(drawn.sort(code).iter_rows(named=True)):
+            unit = series.filter(pl.col(code) == row[code]).sort("day")
+            colour = STATUS_COLOURS[row["status"]] if many else palette[index]
+            label = names[row[code]]
+            (line,) = axes.plot(
+                unit["day"].to_list(),
+                unit["coverage_pct"].to_list(),
+                color=colour,
+                linewidth=1.0 if many else 2.0,
+                alpha=0.8 if many else 1.0,
+                label="_" + label if many else label,
+            )
+            line.set_gid(f"unit-{row[code]}")
+            now = 100 * row["persons_counted"] / row["population"]
+            ends.append((now, label))
+            if row["status"] != "met" and row["pace_7d"] > 0:
+                # at the 7-day pace, until the target is reached or the chart ends
+                per_day = 100 * row["pace_7d"] / row["population"]
+                days = min((target_value - now) / per_day, (end_day - last_day).days)
+                start = datetime.combine(last_day, datetime.min.time())
+                (projection,) = axes.plot(
+                    [start, start + timedelta(days=days)],  # type: ignore[arg-type]
+                    [now, now + per_day * days],
+                    color=colour,
+                    linestyle="--",
+                    linewidth=1.0,
+                    alpha=0.8,
+                    label="_projection",
+                )
+                projection.set_gid(f"projection-{row[code]}")
+        target_line = axes.axhline(
+            target_value,
+            color="black",
+            linewidth=1.2,
+            label=labels.text("target_line", lang, target=target_label(target, lang)),
+        )
+        target_line.set_gid("target")
+        deadline_line = axes.axvline(
+            deadline,  # type: ignore[arg-type]  # matplotlib converts dates
+            color="#555555",
+            linestyle=":",
+            linewidth=1.5,
+            label=labels.text("deadline_line", lang, deadline=labels.format_date(deadline, lang)),
+        )
+        deadline_line.set_gid("deadline")
+        top = max([target_value, *(now for now, _ in ends)]) * 1.08
+        if many:
+            for status, colour in STATUS_COLOURS.items():
+                if (drawn["status"] == status).any():
+                    axes.add_line(
+                        Line2D([], [], color=colour, label=labels.status_label(status, lang))
+                    )
+            placed = spread(sorted(ends)[:NAMED_LOWEST], gap=max(top, 10) * 0.03)
+            for (now, label), y in placed:
+                axes.annotate(
+                    label,
+                    (last_day, now),  # type: ignore[arg-type]
+                    xytext=(last_day + timedelta(hours=6), y),  # type: ignore[arg-type]
+                    textcoords="data",
+                    fontsize=8,
+                    va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+                )
+        axes.add_line(
+            Line2D(
+                [], [], color="#555555", linestyle="--", label=labels.text("projection_line", lang)
+            )
+        )
+        axes.set_ylim(0, max(top, 10))
+        axes.set_xlim(series["day"].min() if series.height else last_day, end_day)  # type: ignore[arg-type]
+        axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m" if lang == "vi" else "%m-%d"))
+        _percent_axis(axes.yaxis, lang)
+        axes.set_ylabel(labels.text("axis_coverage", lang))
+        axes.set_xlabel(labels.text("axis_day", lang))
+        axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+        axes.legend(loc="upper left", fontsize=8, ncols=2 if drawn.height > 6 else 1)
+        axes.set_title(_title("progress_chart_title", records, level, cutoff, lang), fontsize=11)
+    return figure
+
+
+def spread(points: list[tuple[float, str]], *, gap: float) -> list[tuple[tuple[float, str], float]]:
+    """Label heights for points sorted by value, each at least `gap` above the one below."""
+    placed: list[tuple[tuple[float, str], float]] = []
+    for point in points:
+        y = point[0] if not placed else max(point[0], placed[-1][1] + gap)
+        placed.append((point, y))
+    return placed
+
+
+def figure_palette(count: int) -> list[str]:
+    """Distinct colours for up to a dozen lines (tab10, then tab20's lighter shades)."""
+    import matplotlib
+
+    colours = [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab10"].colors]  # type: ignore[attr-defined]
+    extra = [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab20"].colors[1::2]]  # type: ignore[attr-defined]
+    palette = colours + extra
+    return [palette[i % len(palette)] for i in range(count)]
+
+
+def plot_coverage_bars(
+    records: pl.DataFrame,
+    *,
+    level: str,
+    target: Decimal,
+    cutoff: datetime,
+    lang: str = "en",
+) -> Figure:
+    """Coverage per unit as horizontal bars, highest at the top, coloured by status.
+
+    The target is a vertical line (id `target`); bars carry ids `bar-<code>`. Units without a
+    population figure have no coverage and no bar; a note under the chart counts them.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    code = unit_code(level)
+    drawn = records.filter(pl.col("population").is_not_null()).sort(
+        ["coverage_pct", code], descending=[False, True]
+    )  # lowest first: barh draws bottom-up, so the highest ends on top
+    left_out = records.height - drawn.height
+    names = unit_labels(records, level)
+    height = 1.6 + 0.26 * max(drawn.height, 3)
+    with _style():
+        figure = Figure(figsize=(10, height), dpi=DPI, layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(drawn.height))
+        values = drawn["coverage_pct"].to_list()
+        colours = [STATUS_COLOURS[s] for s in drawn["status"]]
+        bars = axes.barh(positions, values, color=colours, height=0.72)
+        for bar, unit in zip(bars, drawn[code], strict=True):
+            bar.set_gid(f"bar-{unit}")
+        axes.set_yticks(
+            positions,
+            [names[c] for c in drawn[code]],
+            fontsize=8 if drawn.height > 30 else 9,
+        )
+        axes.set_ylim(-0.6, max(drawn.height, 1) - 0.4)
+        for position, row in zip(positions, drawn.iter_rows(named=True), strict=True):
+            text = labels.format_hundredths(
+                (20000 * row["persons_counted"] + row["population"]) // (2 * row["population"]),
+                lang,
+            )
+            axes.annotate(
+                text,
+                (row["coverage_pct"], position),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7 if drawn.height > 30 else 8,
+            )
+        target_line = axes.axvline(float(target), color="black", linewidth=1.2)
+        target_line.set_gid("target")
+        top = max([float(target), *values]) if values else float(target)
+        axes.set_xlim(0, top * 1.12)
+        _percent_axis(axes.xaxis, lang)
+        axes.set_xlabel(labels.text("axis_coverage", lang))
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        handles = [
+            Patch(color=colour, label=labels.status_label(status, lang))
+            for status, colour in STATUS_COLOURS.items()
+            if (drawn["status"] == status).any()
+        ]
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor="black",
+                label=labels.text("target_line", lang, target=target_label(target, lang)),
+            )
+        )
+        axes.legend(handles=handles, loc="lower right", fontsize=8)
+        axes.set_title(_title("bars_chart_title", records, level, cutoff, lang), fontsize=11)
+        if left_out:
+            figure.text(0.01, 0.002, labels.text("no_population", lang), fontsize=7)
+    return figure
+
+
+def chart_bytes(figure: Figure, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes, the same bytes for the same figure."""
+    buffer = io.BytesIO()
+    with _style():
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt])
+    return buffer.getvalue()
