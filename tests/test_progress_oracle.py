@@ -14,9 +14,9 @@ import duckdb
 import polars as pl
 
 from ncovi_stats.progress import progress_report
+from tests.exports import DECLARED, Export
 from tests.support import request
-from tests.test_duckdb_oracle import ORACLE, tricky_export  # noqa: F401  (fixture)
-from tests.test_hau_giang import DECLARED, Export, hau_giang  # noqa: F401  (fixture)
+from tests.test_duckdb_oracle import ORACLE
 
 CUTOFF = datetime(2020, 4, 8, 17, 0)
 
@@ -40,7 +40,7 @@ GROUP BY 1
 )
 
 
-def test_hau_giang_published_target(hau_giang: Export) -> None:  # noqa: F811
+def test_hau_giang_published_target(hau_giang: Export) -> None:
     done = progress_report(
         request(hau_giang.path, as_of=CUTOFF),
         level="province",
@@ -65,7 +65,7 @@ def test_hau_giang_published_target(hau_giang: Export) -> None:  # noqa: F811
     assert row["status"] == ("on-track" if expected <= date(2020, 4, 17) else "behind")
 
 
-def test_series_and_pace_equal_duckdb(tricky_export: Path) -> None:  # noqa: F811
+def test_series_and_pace_equal_duckdb(tricky_export: Path) -> None:
     done = progress_report(
         request(tricky_export, as_of=CUTOFF),
         level="district",
