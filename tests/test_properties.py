@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,9 +42,11 @@ rows_strategy = st.lists(st.one_of(good_row, broken_row), min_size=1, max_size=4
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _export(rows: list[dict[str, str]]) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="ncovi-prop-"))
-    return write_csv(folder / "export.csv", rows)
+@contextmanager
+def _export(rows: list[dict[str, str]]) -> Iterator[Path]:
+    """The rows as a CSV in a folder removed afterwards (hypothesis reruns each example)."""
+    with tempfile.TemporaryDirectory(prefix="ncovi-prop-") as folder:
+        yield write_csv(Path(folder) / "export.csv", rows)
 
 
 def _expected_reasons(rows: list[dict[str, str]]) -> dict[str, int]:
@@ -70,10 +74,10 @@ def _expected_reasons(rows: list[dict[str, str]]) -> dict[str, int]:
 @SETTINGS
 @given(rows_strategy)
 def test_rows_read_equal_accepted_plus_rejected(rows: list[dict[str, str]]) -> None:
-    path = _export(rows)
     if all(_expected_reasons([row]) for row in rows):
         return  # all rejected: exit 3, covered in the CLI tests
-    meta = coverage_report(request(path), level="province").meta["rows"]
+    with _export(rows) as path:
+        meta = coverage_report(request(path), level="province").meta["rows"]
     assert meta["read"] == len(rows) == meta["accepted"] + meta["rejected"]
     found = {reason: n for reason, n in meta["rejected_by_reason"].items() if n}
     assert found == _expected_reasons(rows)
@@ -82,13 +86,13 @@ def test_rows_read_equal_accepted_plus_rejected(rows: list[dict[str, str]]) -> N
 @SETTINGS
 @given(rows_strategy, st.integers(0, 7 * 24), st.integers(0, 7 * 24))
 def test_counted_once_and_never_lower_later(rows: list[dict[str, str]], a: int, b: int) -> None:
-    path = _export(rows)
     accepted = [row for row in rows if not _expected_reasons([row])]
     if not accepted:
         return
     early, late = sorted((START + timedelta(hours=a), START + timedelta(hours=b)))
-    before = coverage_report(request(path, as_of=early), level="province").records
-    after = coverage_report(request(path, as_of=late), level="province").records
+    with _export(rows) as path:
+        before = coverage_report(request(path, as_of=early), level="province").records
+        after = coverage_report(request(path, as_of=late), level="province").records
     merged = before.join(after, on="province_code", how="full", suffix="_late", coalesce=True)
     assert (
         merged["persons_counted"].fill_null(0) <= merged["persons_counted_late"].fill_null(0)
@@ -104,11 +108,12 @@ def test_counted_once_and_never_lower_later(rows: list[dict[str, str]], a: int, 
 @SETTINGS
 @given(rows_strategy)
 def test_json_records_equal_library(rows: list[dict[str, str]]) -> None:
-    path = _export(rows)
     if all(_expected_reasons([row]) for row in rows):
         return
-    library = coverage_report(request(path), level="district").records
-    out = Path(tempfile.mkdtemp(prefix="ncovi-json-")) / "out.json"
-    assert run(["coverage", str(path), "--level", "district", "-f", "json", "-o", str(out)]) == 0
-    records = json.loads(out.read_text())["records"]
+    with _export(rows) as path:
+        library = coverage_report(request(path), level="district").records
+        out = path.with_name("out.json")
+        code = run(["coverage", str(path), "--level", "district", "-f", "json", "-o", str(out)])
+        records = json.loads(out.read_text())["records"]
+    assert code == 0
     assert pl.DataFrame(records, schema=library.schema).equals(library)
