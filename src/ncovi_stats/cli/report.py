@@ -154,9 +154,9 @@ def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOpti
         from ncovi_stats.io.keyfile import fingerprint, load_key
 
         key_fingerprint = fingerprint(load_key(settings.key_file))
-    # What changes the figures; fail_on only changes the exit code, so it stays out and a rerun
-    # with --fail-on finds the bundle unchanged.
-    shown = {k: v for k, v in settings.shown().items() if k not in ("fail_on",)}
+    # What changes the figures. fail_on only changes the exit code and out only where the bundle
+    # goes: they stay out, so a rerun with --fail-on, or into another folder, gives the same bytes.
+    shown = {k: v for k, v in settings.shown().items() if k not in ("fail_on", "out")}
     return ReportOptions(
         levels=settings.levels,
         lang=settings.lang,
