@@ -47,7 +47,11 @@ def resolve_provinces(texts: Sequence[str]) -> tuple[str, ...]:
     resolver = UnitResolver.bundled()
     codes = []
     for text in texts:
-        resolution = resolver.province(text)
+        stripped = text.strip()
+        if stripped.isdigit() and resolver.is_province(stripped.zfill(2)):
+            codes.append(stripped.zfill(2))
+            continue
+        resolution = resolver.province(stripped)
         if resolution.code is None:
             problem = (
                 "matches several provinces"

@@ -14,7 +14,6 @@ on the 2-core reference machine a million rows take about 2 s, ten million about
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import secrets
@@ -23,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from ncovi_stats.errors import OutputError, UsageError
+from ncovi_stats.io import reference
 from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
 
 CAMPAIGN_START = datetime(2020, 3, 10, 0, 0)
@@ -120,27 +119,14 @@ class Census(NamedTuple):
     wards: pl.DataFrame  # province_code, district_code, ward_code, ward_name
 
 
-def _read_package_csv(name: str) -> pl.DataFrame:
-    data = resources.files("ncovi_stats.data").joinpath(name).read_bytes()
-    return pl.read_csv(io.BytesIO(data), infer_schema=False)
-
-
 @cache
 def load_census() -> Census:
     """The bundled 2019 census tables and the legacy ward list, codes as text."""
-    provinces = _read_package_csv("population_2019_province.csv").with_columns(
-        pl.col("population").cast(pl.Int64)
-    )
-    districts = _read_package_csv("population_2019_district.csv").with_columns(
-        pl.col("population").cast(pl.Int64)
-    )
-    wards = _read_package_csv("admin_units_legacy.csv").select(
-        "province_code", "district_code", "ward_code", "ward_name"
-    )
+    districts = reference.districts().filter(pl.col("population").is_not_null())
     return Census(
-        provinces.sort("province_code"),
+        reference.provinces().sort("province_code"),
         districts.sort("province_code", "district_code"),
-        wards.sort("province_code", "district_code", "ward_code"),
+        reference.wards().sort("province_code", "district_code", "ward_code"),
     )
 
 

@@ -90,3 +90,12 @@ def test_console_script_exit_code_and_no_ansi(tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert "\x1b[" not in done.stderr and done.stderr.startswith("ncovi-stats: ")
+
+
+@pytest.mark.parametrize("value", ["93", "Hậu Giang", "hau giang", "TỈNH HẬU GIANG"])
+def test_province_by_code_or_name(capsys, export, value: str) -> None:
+    rows = [*GOOD, {"declared_at": "2020-04-08 09:00", "person_key": "b", "province_code": "06"}]
+    code = run(["coverage", str(export(rows)), "--province", value, "-f", "csv"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split(",")[0] for line in out[1:]] == ["93"]

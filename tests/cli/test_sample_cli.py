@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ncovi_stats.cli.sample import parse_until, resolve_provinces, sample
 from ncovi_stats.errors import UsageError
-from ncovi_stats.synthetic import generate_declarations, load_census
+from ncovi_stats.synthetic import generate_declarations
 
 app = typer.Typer()
 app.command()(sample)
@@ -70,29 +70,30 @@ def test_list_provinces_needs_no_output(tmp_path: Path) -> None:
     ],
 )
 def test_provinces_by_code_or_name(values: list[str], codes: list[str] | None) -> None:
-    assert resolve_provinces(values, load_census().provinces) == codes
+    assert resolve_provinces(values) == codes
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
         (None, "Name the provinces with --province"),
-        (["99"], "--province 99: no province has this code; --list-provinces"),
-        (["Bac Can"], "--province 'Bac Can': no province has this name; --list-provinces"),
+        (["99"], "--province '99' is not a province; give the 2-digit GSO code"),
+        (["Bac Can"], "--province 'Bac Can' is not a province; give the 2-digit GSO code"),
     ],
 )
 def test_unknown_provinces_say_how_to_see_the_codes(values: list[str] | None, message: str) -> None:
     with pytest.raises(UsageError) as error:
-        resolve_provinces(values, load_census().provinces)
+        resolve_provinces(values)
     assert str(error.value).startswith(message)
 
 
 def test_until_accepts_a_time_or_a_date() -> None:
     assert parse_until("2020-04-17 17:00") == datetime(2020, 4, 17, 17, 0)
     assert parse_until("2020-04-17T17:00:30") == datetime(2020, 4, 17, 17, 0, 30)
-    assert parse_until("2020-04-17") == datetime(2020, 4, 17, 23, 59, 59)
-    with pytest.raises(UsageError, match="is not a time"):
-        parse_until("17/04/2020")
+    assert parse_until("2020-04-17") == datetime(2020, 4, 17, 23, 59, 59, 999999)
+    assert parse_until("17/04/2020 08:00") == datetime(2020, 4, 17, 8, 0)  # day first
+    with pytest.raises(UsageError, match="--until 'April 17' is not a time"):
+        parse_until("April 17")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +102,7 @@ def test_until_accepts_a_time_or_a_date() -> None:
         (["out.parquet", "-p", "06", "--persons", "5", "--coverage", "3"], "not both"),
         (["out.xlsx", "-p", "06", "--persons", "5"], "end the file name with .csv or .parquet"),
         (["out.csv", "-p", "06", "--until", "yesterday"], "is not a time"),
-        (["out.csv", "-p", "Atlantis"], "no province has this name"),
+        (["out.csv", "-p", "Atlantis"], "is not a province"),
     ],
 )
 def test_usage_errors_write_nothing(

@@ -6,8 +6,7 @@ are imported inside the command so `ncovi-stats --help` stays fast.
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,14 +15,10 @@ import typer
 from ncovi_stats.errors import UsageError
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
 DEFAULT_UNTIL = "2020-04-17 17:00"
-UNTIL_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-DATE_FORMAT = "%Y-%m-%d"
 ALL_PROVINCES = "all"
-# Unit types in front of a province name, ignored when matching names.
-PROVINCE_PREFIXES: tuple[str, ...] = ("thành phố ", "tỉnh ", "tp. ", "tp.", "tp ")
 
 
 def _list_provinces(value: bool) -> None:
@@ -112,13 +107,12 @@ def sample(
     from ncovi_stats.synthetic import (
         check_export_path,
         generate_declarations,
-        load_census,
         population_of,
         write_export,
     )
 
     check_export_path(output)
-    codes = resolve_provinces(province, load_census().provinces)
+    codes = resolve_provinces(province)
     frame = generate_declarations(
         codes, persons=persons, coverage_pct=coverage, until=cut_off, seed=seed
     )
@@ -133,24 +127,16 @@ def sample(
 
 
 def parse_until(text: str) -> datetime:
-    """'YYYY-MM-DD HH:MM[:SS]', or a date meaning the end of that day (23:59:59)."""
-    text = text.strip().replace("T", " ", 1)
-    for fmt in UNTIL_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            pass
-    try:
-        day = datetime.strptime(text, DATE_FORMAT)
-    except ValueError:
-        raise UsageError(
-            f"--until {text!r} is not a time: write 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD'."
-        ) from None
-    return datetime.combine(day.date(), time()) + timedelta(days=1, seconds=-1)
+    """'YYYY-MM-DD HH:MM[:SS]', or a date meaning the end of that day."""
+    from ncovi_stats.core.cutoff import parse_as_of
+
+    return parse_as_of(text, option="--until")
 
 
-def resolve_provinces(values: list[str] | None, provinces: pl.DataFrame) -> list[str] | None:
-    """GSO codes of the provinces named by codes or names; None for 'all'."""
+def resolve_provinces(values: list[str] | None) -> list[str] | None:
+    """GSO codes of the provinces named by codes or names (as everywhere); None for 'all'."""
+    from ncovi_stats.analysis import resolve_provinces as resolve
+
     items = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
     if not items:
         raise UsageError(
@@ -159,47 +145,4 @@ def resolve_provinces(values: list[str] | None, provinces: pl.DataFrame) -> list
         )
     if any(item.casefold() == ALL_PROVINCES for item in items):
         return None
-    codes: list[str] = []
-    for item in items:
-        code = _province_code(item, provinces)
-        if code not in codes:
-            codes.append(code)
-    return sorted(codes)
-
-
-def _province_code(item: str, provinces: pl.DataFrame) -> str:
-    known = provinces["province_code"].to_list()
-    names = provinces["province_name"].to_list()
-    if item.isdigit():
-        code = item.zfill(2)
-        if code in known:
-            return code
-        raise UsageError(
-            f"--province {item}: no province has this code; --list-provinces shows the codes."
-        )
-    for normalise in (_plain_name, _without_diacritics):
-        wanted = normalise(item)
-        matches = [
-            code for code, name in zip(known, names, strict=True) if normalise(name) == wanted
-        ]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise UsageError(f"--province {item!r} fits several provinces: give the code.")
-    raise UsageError(
-        f"--province {item!r}: no province has this name; --list-provinces shows the codes "
-        "and names."
-    )
-
-
-def _plain_name(text: str) -> str:
-    name = " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    for prefix in PROVINCE_PREFIXES:
-        if name.startswith(prefix):
-            return name[len(prefix) :].strip()
-    return name
-
-
-def _without_diacritics(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", _plain_name(text).replace("đ", "d"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return sorted(resolve(items))

@@ -36,7 +36,9 @@ def parse_date(text: str, *, option: str) -> date:
     raise UsageError(f"{option} '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-04-17.")
 
 
-def parse_as_of(text: str, *, daily_cutoff: time | None = None) -> datetime:
+def parse_as_of(
+    text: str, *, daily_cutoff: time | None = None, option: str = "--as-of"
+) -> datetime:
     """`--as-of`: an instant, or a date alone meaning the end of that day (or the daily cut-off)."""
     stripped = text.strip()
     for fmt in INSTANT_FORMATS:
@@ -51,8 +53,8 @@ def parse_as_of(text: str, *, daily_cutoff: time | None = None) -> datetime:
             continue
         return datetime.combine(day, daily_cutoff or END_OF_DAY)
     raise UsageError(
-        f"--as-of '{text}' is not a time; write 'YYYY-MM-DD HH:MM' (Vietnam time) "
-        "or a date alone for the end of that day, e.g. --as-of '2020-04-08 17:00'."
+        f"{option} '{text}' is not a time; write 'YYYY-MM-DD HH:MM' (Vietnam time) "
+        f"or a date alone for the end of that day, e.g. {option} '2020-04-08 17:00'."
     )
 
 

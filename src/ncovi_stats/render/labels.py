@@ -36,7 +36,7 @@ TEXT: dict[str, dict[str, str]] = {
     "district": {"en": "district", "vi": "huyện"},
     "ward": {"en": "ward", "vi": "xã"},
     "total": {"en": "Total ({n} units listed)", "vi": "Tổng ({n} đơn vị)"},
-    "total_provinces": {"en": "All provinces listed ({n})", "vi": "Cả nước ({n} tỉnh)"},
+    "total_provinces": {"en": "Whole country ({n} provinces)", "vi": "Cả nước ({n} tỉnh)"},
     "total_districts": {"en": "Whole province ({n} districts)", "vi": "Toàn tỉnh ({n} huyện)"},
     "no_population": {
         "en": "— marks units without a population figure; their persons are not in any percentage.",

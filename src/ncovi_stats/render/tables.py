@@ -58,9 +58,17 @@ def target_text(target: Decimal, lang: str) -> str:
     return labels.format_hundredths(hundredths, lang)
 
 
-def _total_label(level: str, count: int, lang: str) -> str:
-    key = {"province": "total_provinces", "district": "total_districts"}.get(level, "total")
-    return labels.text(key, lang, n=count)
+ALL_PROVINCES = 63
+
+
+def _total_label(records: pl.DataFrame, level: str, lang: str) -> str:
+    """Says what the totals row sums: the country, one whole province, or the units listed."""
+    count = records.height
+    if level == "province" and count == ALL_PROVINCES:
+        return labels.text("total_provinces", lang, n=count)
+    if level == "district" and records["province_code"].n_unique() == 1:
+        return labels.text("total_districts", lang, n=count)
+    return labels.text("total", lang, n=count)
 
 
 def coverage_display(
@@ -100,7 +108,7 @@ def coverage_display(
     total_persons = int(with_population["persons_counted"].sum())
     totals = [
         "",
-        _total_label(level, records.height, lang),
+        _total_label(records, level, lang),
         labels.format_int(total_population, lang),
         labels.format_int(total_persons, lang),
         pct_text(total_persons, total_population, lang),
