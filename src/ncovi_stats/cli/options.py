@@ -23,6 +23,7 @@ class OutputFormat(StrEnum):
     json = "json"
     parquet = "parquet"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 class Lang(StrEnum):

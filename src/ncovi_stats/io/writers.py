@@ -111,3 +111,12 @@ FILE_WRITERS: dict[str, Callable[[pl.DataFrame, dict[str, Any]], bytes]] = {
     "csv": lambda records, meta: to_csv(records),
     "parquet": lambda records, meta: to_parquet(records),
 }
+
+
+def _to_xlsx(records: pl.DataFrame, meta: dict[str, Any]) -> bytes:
+    from ncovi_stats.io.xlsx import to_xlsx  # xlsxwriter only when a workbook is written
+
+    return to_xlsx(records, meta)
+
+
+FILE_WRITERS["xlsx"] = _to_xlsx

@@ -1,0 +1,408 @@
+"""The bundle's files for people: summary.md, a self-contained summary.html, coverage.xlsx.
+
+Every data cell is text escaped for its format (HTML entities, Markdown backslashes); nothing
+from the data is ever rendered as markup. No wall-clock time appears anywhere: the same tables
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ncovi_stats import __version__
+from ncovi_stats.core import coverage
+from ncovi_stats.core.coverage import half_up_hundredths
+from ncovi_stats.io import writers
+from ncovi_stats.render import labels
+from ncovi_stats.render.headline import Headline, headline_text, vi_day
+from ncovi_stats.render.tables import coverage_style
+
+if TYPE_CHECKING:
+    from ncovi_stats.report import Context, Table
+
+# Labels of the report's own fields and texts, by language (canonical names stay in files).
+REPORT_LABELS: dict[str, dict[str, str]] = {
+    "unit_code": {"en": "Code", "vi": "Mã"},
+    "unit_name": {"en": "Unit", "vi": "Đơn vị"},
+    "level": {"en": "Level", "vi": "Cấp"},
+    "deadline": {"en": "Deadline", "vi": "Hạn"},
+    "days_left": {"en": "Days left", "vi": "Số ngày còn lại"},
+    "required_pace": {"en": "Needed per day", "vi": "Cần mỗi ngày"},
+    "pace_7d": {"en": "Pace (7 days)", "vi": "Tốc độ 7 ngày"},
+    "projected_date": {"en": "Projected", "vi": "Dự kiến đạt"},
+    "deadline_passed": {"en": "Deadline passed", "vi": "Quá hạn"},
+    "status": {"en": "Status", "vi": "Tình trạng"},
+    "measure": {"en": "Measure", "vi": "Chỉ số"},
+    "value": {"en": "Value", "vi": "Giá trị"},
+}
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
+    "behind": {"en": "Who is behind", "vi": "Đơn vị chậm tiến độ"},
+    "none_behind": {"en": "No unit is behind.", "vi": "Không có đơn vị nào chậm tiến độ."},
+    "provinces": {"en": "Provinces", "vi": "Tỉnh, thành phố"},
+    "districts": {"en": "Districts", "vi": "Quận, huyện"},
+    "progress": {"en": "Progress toward the target", "vi": "Tiến độ so với chỉ tiêu"},
+    "followup": {"en": "Follow-up of at-risk persons", "vi": "Xác minh người có nguy cơ"},
+    "rank": {"en": "Ranking", "vi": "Xếp hạng"},
+    "quality": {"en": "Data quality", "vi": "Chất lượng dữ liệu"},
+    "charts": {"en": "Charts", "vi": "Biểu đồ"},
+    "footer": {
+        "en": "Cut-off {cutoff} (Vietnam time) · population: {source} · ncovi-stats {version}",
+        "vi": "Mốc {cutoff} · dân số: {source} · ncovi-stats {version}",
+    },
+    "behind_line": {
+        "en": "{name}: {coverage}, {needed} persons still needed, {pace} a day",
+        "vi": "{name}: {coverage}, còn thiếu {needed} người, cần {pace} người/ngày",
+    },
+}
+SHEET_NAMES: dict[str, dict[str, str]] = {
+    "provinces": {"en": "provinces", "vi": "Tỉnh"},
+    "districts": {"en": "districts", "vi": "Huyện"},
+    "progress": {"en": "progress", "vi": "Tiến độ"},
+    "followup": {"en": "followup", "vi": "Xác minh"},
+    "rank": {"en": "rank", "vi": "Xếp hạng"},
+    "quality": {"en": "quality", "vi": "Chất lượng"},
+}
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "met": {"en": "met", "vi": "Đạt"},
+    "on-track": {"en": "on track", "vi": "Đúng tiến độ"},
+    "behind": {"en": "behind", "vi": "Chậm"},
+    "no-data": {"en": "no population", "vi": "Chưa có số dân"},
+}
+TOTALS: dict[str, dict[str, str]] = {
+    "country": {"en": "All provinces", "vi": "Cả nước"},
+    "provinces": {"en": "Total ({n} provinces)", "vi": "Tổng ({n} tỉnh)"},
+    "province": {"en": "Whole province", "vi": "Toàn tỉnh"},
+    "districts": {"en": "Total ({n} districts)", "vi": "Tổng ({n} huyện)"},
+}
+# Columns shown in the summary per table (all columns go to CSV, JSON and XLSX).
+SUMMARY_FIELDS: dict[str, list[str]] = {
+    "provinces": [
+        "province_code",
+        "province_name",
+        "population",
+        "persons_counted",
+        "coverage_pct",
+    ],
+    "districts": [
+        "province_name",
+        "district_code",
+        "district_name",
+        "population",
+        "persons_counted",
+        "coverage_pct",
+    ],
+    "progress": [
+        "unit_name",
+        "coverage_pct",
+        "target_pct",
+        "persons_needed",
+        "days_left",
+        "required_pace",
+        "pace_7d",
+        "projected_date",
+        "status",
+    ],
+}
+CSS = """
+body{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:2em;color:#1b1b1b;max-width:70em}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
+p.headline{font-size:1.15em;line-height:1.5;background:#f3f6fa;border-left:4px solid #2f6fb0;padding:.6em 1em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
+th,td{border:1px solid #d0d0d0;padding:.25em .6em}th{background:#eef1f4;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold;background:#f7f7f7}
+td.green{background:#dff0d8}td.yellow{background:#fcf4cf}td.red{background:#f6d6d5}
+ul.behind li{margin:.2em 0}img{max-width:100%;border:1px solid #ddd;margin:.5em 0}
+footer{margin-top:2em;color:#666;font-size:.85em}
+""".strip()
+
+
+def field_label(name: str, lang: str) -> str:
+    if name in REPORT_LABELS:
+        return REPORT_LABELS[name][lang]
+    return labels.label(name, lang)
+
+
+def _hundredths(value: float) -> int:
+    return int(Decimal(repr(value)).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def format_cell(name: str, value: Any, row: dict[str, Any], lang: str) -> str:
+    """One value for people; coverage from the exact integers when the row has them."""
+    if value is None:
+        return "—"
+    if name == "coverage_pct" and row.get("population"):
+        return labels.format_hundredths(
+            half_up_hundredths(row["persons_counted"], row["population"]), lang
+        )
+    if name.endswith("_pct") or name == "change_pp":
+        return labels.format_hundredths(
+            _hundredths(float(value)), lang, suffix="" if name == "change_pp" else "%"
+        )
+    if name == "status":
+        return STATUS_LABELS.get(value, {}).get(lang, str(value))
+    if isinstance(value, bool):
+        return {"en": ("no", "yes"), "vi": ("không", "có")}[lang][value]
+    if isinstance(value, int):
+        return labels.format_int(value, lang)
+    if isinstance(value, float):
+        return labels.format_hundredths(_hundredths(value), lang, suffix="")
+    if hasattr(value, "isoformat"):
+        return vi_day(value) if lang == "vi" else value.isoformat()
+    return str(value)
+
+
+def _totals_label(table: Table, lang: str) -> str:
+    n = table.records.height
+    if table.level == "province":
+        key = "country" if n == 63 else "provinces"
+    else:
+        provinces = table.records["province_code"].n_unique()
+        key = "province" if provinces == 1 else "districts"
+    return TOTALS[key][lang].format(n=n)
+
+
+def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], str]]:
+    """Formatted cells and the coverage colour of each row."""
+    rows = []
+    for row in table.records.iter_rows(named=True):
+        cells = [format_cell(f, row.get(f), row, lang) for f in fields]
+        style = ""
+        if "persons_counted" in row and table.target is not None:
+            style = coverage_style(row["persons_counted"], row.get("population"), table.target)
+        rows.append((cells, style))
+    return rows
+
+
+def _fields(table: Table) -> list[str]:
+    wanted = SUMMARY_FIELDS.get(table.name, list(table.records.columns))
+    return [f for f in wanted if f in table.records.columns]
+
+
+def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
+    if table.totals is None:
+        return None
+    label_at = next((i for i, f in enumerate(fields) if f.endswith("_name")), 0)
+    cells = []
+    for index, name in enumerate(fields):
+        if index == label_at:
+            cells.append(_totals_label(table, lang))
+        elif name in table.totals:
+            cells.append(format_cell(name, table.totals[name], table.totals, lang))
+        else:
+            cells.append("")
+    return cells
+
+
+# --- headline -------------------------------------------------------------------------------
+
+
+def headline_of(context: Context) -> Headline:
+    """The figures of the scope's provinces at the cut-off, with the target when there is one."""
+    from ncovi_stats.analysis import unit_names
+    from ncovi_stats.report import province_headline_kind, target_figures
+
+    records = coverage.coverage_records(
+        context.counts,
+        level="province",
+        units=unit_names("province"),
+        population=context.population,
+        scope=context.scope,
+    ).filter(pl.col("population").is_not_null())
+    persons = int(records["persons_counted"].sum())
+    population = int(records["population"].sum())
+    options = context.options
+    if len(context.scope) == 1:
+        kind, name = province_headline_kind(context.scope[0])
+        target = options.target_of(context.scope[0])
+    else:
+        kind = "country" if len(context.scope) == 63 else "provinces"
+        name = str(len(context.scope))
+        target = options.target
+    sources = set(records["population_source"].to_list())
+    label = (
+        None
+        if sources <= {"census-2019"}
+        else (options.population_label or ", ".join(sorted(sources)))
+    )
+    figures = target_figures(persons, population or None, target, context.cutoff)
+    return Headline(
+        cutoff=context.cutoff,
+        area_kind=kind,
+        area_name=name,
+        persons=persons,
+        population=population,
+        population_label=label,
+        target=target.target,
+        deadline=target.deadline,
+        persons_needed=figures.get("persons_needed"),
+        days_left=figures.get("days_left"),
+        required_pace=figures.get("required_pace"),
+    )
+
+
+def _behind_lines(context: Context, lang: str) -> list[str] | None:
+    progress = context.tables.get("progress")
+    if progress is None:
+        return None
+    lines = []
+    for row in progress.records.filter(pl.col("status") == "behind").iter_rows(named=True):
+        lines.append(
+            TEXTS["behind_line"][lang].format(
+                name=row["unit_name"] or row["unit_code"],
+                coverage=format_cell("coverage_pct", row["coverage_pct"], row, lang),
+                needed=labels.format_int(row["persons_needed"], lang),
+                pace=labels.format_int(row["required_pace"], lang),
+            )
+        )
+    return lines
+
+
+def _footer(context: Context, lang: str) -> str:
+    sources = sorted(
+        set(context.population["population_source"].to_list()) & _sources_used(context)
+    )
+    return TEXTS["footer"][lang].format(
+        cutoff=labels.format_instant(context.cutoff, lang),
+        source=", ".join(sources) or "census-2019",
+        version=__version__,
+    )
+
+
+def _sources_used(context: Context) -> set[str]:
+    used: set[str] = set()
+    for table in context.tables.values():
+        if "population_source" in table.records.columns:
+            used |= set(table.records["population_source"].drop_nulls().to_list())
+    return used
+
+
+def _title(context: Context, lang: str) -> str:
+    return f"{TEXTS['title'][lang]} — {labels.format_instant(context.cutoff, lang)}"
+
+
+# --- Markdown and HTML ----------------------------------------------------------------------
+
+
+def summary_markdown(context: Context, headline: Headline) -> bytes:
+    lang = context.options.lang
+    md = writers.markdown_cell
+    parts = [f"# {md(_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
+    behind = _behind_lines(context, lang)
+    if behind is not None:
+        parts += [f"## {md(TEXTS['behind'][lang])}", ""]
+        parts += [f"- {md(line)}" for line in behind] or [md(TEXTS["none_behind"][lang])]
+        parts.append("")
+    for table in context.tables.values():
+        fields = _fields(table)
+        rows = [cells for cells, _ in _rows(table, fields, lang)]
+        totals = _totals_cells(table, fields, lang)
+        if totals is not None:
+            rows.append(totals)
+        title = TEXTS.get(table.name, {}).get(lang, table.name)
+        header = [field_label(f, lang) for f in fields]
+        parts.append(writers.to_markdown(header, rows, title).decode())
+    for chart in context.charts:
+        parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
+    parts.append(md(_footer(context, lang)))
+    return ("\n".join(parts).rstrip("\n") + "\n").encode()
+
+
+def _html_table(table: Table, lang: str) -> str:
+    e = html.escape
+    fields = _fields(table)
+    out = ["<table>", "<thead><tr>"]
+    out += [f"<th>{e(field_label(f, lang))}</th>" for f in fields]
+    out.append("</tr></thead><tbody>")
+    numeric = {f for f in fields if table.records.schema[f].is_numeric()}
+    for cells, style in _rows(table, fields, lang):
+        out.append("<tr>")
+        for name, cell in zip(fields, cells, strict=True):
+            classes = []
+            if name in numeric:
+                classes.append("n")
+            if name == "coverage_pct" and style:
+                classes.append(style)
+            attr = f' class="{" ".join(classes)}"' if classes else ""
+            out.append(f"<td{attr}>{e(cell)}</td>")
+        out.append("</tr>")
+    totals = _totals_cells(table, fields, lang)
+    if totals is not None:
+        out.append('<tr class="total">')
+        out += [
+            ('<td class="n">' if f in numeric else "<td>") + e(c) + "</td>"
+            for f, c in zip(fields, totals, strict=True)
+        ]
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def summary_html(context: Context, headline: Headline) -> bytes:
+    lang = context.options.lang
+    e = html.escape
+    title = _title(context, lang)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="headline">{e(headline_text(headline, lang))}</p>',
+    ]
+    behind = _behind_lines(context, lang)
+    if behind is not None:
+        parts.append(f"<h2>{e(TEXTS['behind'][lang])}</h2>")
+        if behind:
+            parts.append(
+                '<ul class="behind">' + "".join(f"<li>{e(x)}</li>" for x in behind) + "</ul>"
+            )
+        else:
+            parts.append(f"<p>{e(TEXTS['none_behind'][lang])}</p>")
+    if context.charts:
+        parts.append(f"<h2>{e(TEXTS['charts'][lang])}</h2>")
+        for chart in context.charts:
+            data = base64.b64encode(chart.png).decode("ascii")
+            parts.append(f'<img alt="{e(chart.title)}" src="data:image/png;base64,{data}">')
+    for table in context.tables.values():
+        parts.append(f"<h2>{e(TEXTS.get(table.name, {}).get(lang, table.name))}</h2>")
+        parts.append(_html_table(table, lang))
+    parts.append(f"<footer>{e(_footer(context, lang))}</footer>")
+    parts.append("</main></body></html>")
+    return ("\n".join(parts) + "\n").encode()
+
+
+# --- files per table and the workbook -------------------------------------------------------
+
+
+def table_csv(table: Table) -> bytes:
+    return writers.to_csv(table.records, bom=True)
+
+
+def table_json(table: Table) -> bytes:
+    return writers.to_json(table.records, table.meta)
+
+
+def workbook(context: Context) -> bytes:
+    from ncovi_stats.io.xlsx import Sheet, write_workbook
+
+    lang = context.options.lang
+    sheets = []
+    for table in context.tables.values():
+        sheets.append(
+            Sheet(
+                name=SHEET_NAMES.get(table.name, {}).get(lang, table.name),
+                records=table.records,
+                header=[field_label(f, lang) for f in table.records.columns],
+                totals=table.totals,
+                totals_label=_totals_label(table, lang) if table.totals is not None else "",
+                target_pct=table.target,
+                stt="STT" if lang == "vi" else "No.",
+            )
+        )
+    return write_workbook(sheets, created=context.cutoff, title=_title(context, lang))
