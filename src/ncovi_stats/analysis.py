@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from ncovi_stats import __version__
 from ncovi_stats.core import coverage, persons, quality
 from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, UsageError
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
-from ncovi_stats.io.scan import scan_declarations
+from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Request:
     provinces: tuple[str, ...] = ()
     population_file: Path | None = None
     key: bytes | None = field(default=None, repr=False)  # never printed or logged
+    reading: ReadOptions = field(default_factory=ReadOptions)  # --encoding, --delimiter, ...
+    rejects: Path | None = None  # --rejects: write the rejected rows there
+    max_reject_rate: Decimal | None = None  # --max-reject-rate: percent of rows read
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,11 @@ class Read:
     frames: list[pl.DataFrame]
     rows: quality.RowCounts
     cutoff: datetime
+    sources: list[SourceInfo] = field(default_factory=list)  # how each input was read
 
 
 Query = Callable[[Frames], pl.LazyFrame]
+T = TypeVar("T")
 
 
 def latest_accepted(normalised: pl.LazyFrame) -> datetime | None:
@@ -106,31 +112,82 @@ def latest_accepted(normalised: pl.LazyFrame) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def read(request: Request, *queries: Query, needs_cutoff: bool = False) -> Read:
+def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: bool = True) -> Read:
     """Scan the inputs once and collect `queries` together with the row counts of SPEC §3.2.
 
     Queries that need the cut-off as a value (`needs_cutoff`) get the default one computed
-    first when `--as-of` is not given; others see `cutoff=None` and one pass suffices.
+    first when `--as-of` is not given; others see `cutoff=None` and one pass suffices. The
+    private work folder of the read lives until everything is collected. The rejects file is
+    written before the checks of `check_rows` (skipped with `check=False`: call it yourself).
     """
-    normalised = scan_declarations(request.inputs, now=request.now, key=request.key)
-    cutoff = request.as_of
-    if cutoff is None and needs_cutoff:
-        cutoff = latest_accepted(normalised)
-    accepted = persons.accepted_rows(normalised, cutoff)
-    frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
-    *results, rows_frame = pl.collect_all(
-        [*(query(frames) for query in queries), quality.row_count_query(normalised, cutoff)]
-    )
+    with open_exports(
+        request.inputs, now=request.now, key=request.key, options=request.reading
+    ) as scan:
+        normalised = scan.frame
+
+        def collect() -> tuple[datetime | None, list[pl.DataFrame]]:
+            cutoff = request.as_of
+            if cutoff is None and needs_cutoff:
+                cutoff = latest_accepted(normalised)
+            accepted = persons.accepted_rows(normalised, cutoff)
+            frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
+            extra = [rejected_rows(normalised)] if request.rejects is not None else []
+            return cutoff, pl.collect_all(
+                [
+                    *(query(frames) for query in queries),
+                    quality.row_count_query(normalised, cutoff),
+                    *extra,
+                ]
+            )
+
+        cutoff, collected = guard_polars(request.inputs, collect)
+    if request.rejects is not None:
+        from ncovi_stats.io.rejects import write_rejects
+
+        write_rejects(collected.pop(), request.rejects)
+    *results, rows_frame = collected
     rows = quality.row_counts_from(rows_frame)
+    if check:
+        check_rows(rows, request)
+    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], scan.sources)
+
+
+def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
+    """`work()`, with a polars failure turned into a BadInputError that quotes no cell.
+
+    polars' messages may quote the values that failed; only the kind of error is kept, and the
+    new error is raised outside the `except` block so it carries no cause nor context (a
+    context manager cannot do this: its error would get the original as context).
+    """
+    try:
+        return work()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        kind = type(error).__name__
+    where = inputs[0] if len(inputs) == 1 else "one of the inputs"
+    raise BadInputError(
+        f"{where}: could not be read ({kind}); check that the export is complete and its "
+        "columns hold what their headers say (see `ncovi-stats validate`)."
+    )
+
+
+def check_rows(rows: quality.RowCounts, request: Request) -> None:
+    """Stop (exit 3) when nothing was read, everything was rejected, or more than
+    `--max-reject-rate` percent of the rows read were rejected."""
     if rows.read == 0:
         raise BadInputError("the inputs hold no rows; check that the export is not empty.")
+    reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
     if rows.accepted == 0:
-        reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
         raise BadInputError(
             f"all {rows.read} rows were rejected ({reasons}); "
             "check the export's columns and values (see --help)."
         )
-    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0])
+    limit = request.max_reject_rate
+    if limit is not None and Decimal(rows.rejected) * 100 > limit * rows.read:
+        written = f"; they are listed in {request.rejects}" if request.rejects else ""
+        raise BadInputError(
+            f"{rows.rejected} of {rows.read} rows were rejected ({reasons}), more than "
+            f"--max-reject-rate {limit}%{written}; fix the export or raise the limit."
+        )
 
 
 def describe(

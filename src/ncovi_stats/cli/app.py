@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from ncovi_stats import __version__
-from ncovi_stats.cli import coverage, keygen, report, sample
+from ncovi_stats.cli import coverage, keygen, report, sample, validate
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.errors import ExitCode, NcoviError
 
@@ -54,6 +54,7 @@ app.command(name="coverage")(coverage.coverage)
 app.command(name="sample")(sample.sample)
 app.command(name="keygen")(keygen.keygen)
 app.command(name="progress")(progress_command.progress)
+app.command(name="validate")(validate.validate)
 app.command(name="report")(report.report)
 app.command(name="config")(report.config)
 

@@ -18,6 +18,12 @@ def coverage(
     output: opt.Output = None,
     lang: opt.LangOption = opt.Lang.en,
     key_file: opt.KeyFile = None,
+    encoding: opt.Encoding = None,
+    delimiter: opt.Delimiter = None,
+    header_row: opt.HeaderRow = None,
+    sheet: opt.Sheet = None,
+    rejects: opt.Rejects = None,
+    max_reject_rate: opt.MaxRejectRate = None,
 ) -> None:
     """Coverage by province or district: persons who declared, once each, against population.
 
@@ -32,7 +38,17 @@ def coverage(
 
     target_pct = parse_target(target)
     request = parse_request(
-        inputs, as_of=as_of, province=province, population=population, key_file=key_file
+        inputs,
+        as_of=as_of,
+        province=province,
+        population=population,
+        key_file=key_file,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_row=header_row,
+        sheet=sheet,
+        rejects=rejects,
+        max_reject_rate=max_reject_rate,
     )
     with reading_status("Reading exports…"):
         result = coverage_report(request, level=level.value, target=target_pct)

@@ -140,6 +140,56 @@ Chart = Annotated[
         "--chart",
         help="Also draw a chart to this file (.png or .svg): coverage by unit as bars against "
         "the target, or with --series coverage over time with the deadline and projection.",
+
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Encoding of CSV exports: utf-8, utf-16-le, utf-16-be or cp1258 (Windows-1258). "
+        "Default: detected from the file.",
+        show_default=False,
+    ),
+]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Field separator of CSV exports: ',', ';', '|' or 'tab'. Default: detected.",
+        show_default=False,
+    ),
+]
+HeaderRow = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        help="Line of the header in CSV exports (1 = first line), when title rows above it "
+        "are not skipped by themselves.",
+        show_default=False,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Read only this sheet of .xlsx exports. Default: every sheet with the same header.",
+        show_default=False,
+    ),
+]
+Rejects = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects",
+        help="Write the rejected rows to this CSV (file, line, reason and non-identity "
+        "values; created anew, mode 0600).",
+        show_default=False,
+    ),
+]
+MaxRejectRate = Annotated[
+    str | None,
+    typer.Option(
+        "--max-reject-rate",
+        help="Fail (exit 3) when more than this percent of the rows read are rejected, "
+        "e.g. 5. The rejects file is written first.",
         show_default=False,
     ),
 ]

@@ -34,10 +34,17 @@ def parse_request(
     province: list[str] | None,
     population: Path | None,
     key_file: Path | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    sheet: str | None = None,
+    rejects: Path | None = None,
+    max_reject_rate: str | None = None,
 ) -> Request:
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
+    from ncovi_stats.io.scan import ReadOptions
 
     return Request(
         inputs=tuple(inputs),
@@ -46,6 +53,14 @@ def parse_request(
         provinces=resolve_provinces(province or []),
         population_file=population,
         key=load_key(key_file) if key_file is not None else None,
+        reading=ReadOptions(
+            encoding=encoding,
+            delimiter=parse_delimiter(delimiter),
+            header_row=header_row,
+            sheet=sheet,
+        ),
+        rejects=rejects,
+        max_reject_rate=parse_percent("--max-reject-rate", max_reject_rate, allow_zero=True),
     )
 
 
@@ -62,3 +77,41 @@ def parse_chart_path(path: Path | None) -> str | None:
             f"--chart '{path}': the file name must end in .png or .svg, e.g. --chart progress.png."
         )
     return chart_format
+
+# --delimiter spellings -> the character.
+DELIMITER_NAMES: dict[str, str] = {
+    ",": ",",
+    "comma": ",",
+    ";": ";",
+    "semicolon": ";",
+    "|": "|",
+    "pipe": "|",
+    "tab": "\t",
+    "\\t": "\t",
+    "\t": "\t",
+}
+
+
+def parse_delimiter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return DELIMITER_NAMES[text.lower()]
+    except KeyError:
+        raise UsageError(
+            f"--delimiter {text!r} is not supported; use ',', ';', '|' or 'tab'."
+        ) from None
+
+
+def parse_percent(flag: str, text: str | None, *, allow_zero: bool = False) -> Decimal | None:
+    """A percentage flag (`5`, `5%`, `2,5`) as an exact Decimal between 0 and 100."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%").replace(",", "."))
+    except InvalidOperation:
+        raise UsageError(f"{flag} '{text}' is not a number; write a percentage, e.g. 5.") from None
+    low_ok = value >= 0 if allow_zero else value > 0
+    if not value.is_finite() or not low_ok or value > 100:
+        raise UsageError(f"{flag} '{text}' must be a percentage from 0 to 100, e.g. 5.")
+    return value

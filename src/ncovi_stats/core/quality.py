@@ -49,8 +49,8 @@ class RowCounts:
         }
 
 
-def row_count_query(normalised: pl.LazyFrame, cutoff: datetime | None) -> pl.LazyFrame:
-    """One row: counts per reason, accepted rows after the cut-off, duplicates, latest time."""
+def row_count_exprs(cutoff: datetime | None) -> list[pl.Expr]:
+    """The counts of SPEC §3.2 as aggregations: over a whole frame or per group."""
     accepted = pl.col("reject_reason").is_null()
     after = (
         pl.col("declared_at") > pl.lit(cutoff, pl.Datetime(TIME_UNIT))
@@ -59,7 +59,7 @@ def row_count_query(normalised: pl.LazyFrame, cutoff: datetime | None) -> pl.Laz
     )
     has_id = pl.col("declaration_id").is_not_null()
     row_key = pl.struct(DUPLICATE_KEY_COLUMNS)
-    return normalised.select(
+    return [
         pl.len().alias("read"),
         accepted.sum().alias("accepted"),
         *((pl.col("reject_reason") == reason).sum().alias(reason) for reason in REJECT_REASONS),
@@ -71,6 +71,14 @@ def row_count_query(normalised: pl.LazyFrame, cutoff: datetime | None) -> pl.Laz
             + (accepted & ~has_id).sum()
             - row_key.filter(accepted & ~has_id).n_unique()
         ).alias("duplicates"),
+    ]
+
+
+def row_count_query(normalised: pl.LazyFrame, cutoff: datetime | None) -> pl.LazyFrame:
+    """One row: counts per reason, accepted rows after the cut-off, duplicates, latest time."""
+    accepted = pl.col("reject_reason").is_null()
+    return normalised.select(
+        *row_count_exprs(cutoff),
         pl.col("declared_at").filter(accepted).max().alias("latest_accepted"),
     )
 

@@ -56,7 +56,8 @@ def read_xlsx(
     try:
         reader = fastexcel.read_excel(path)
     except (OSError, fastexcel.FastExcelError) as error:
-        raise BadInputError(f"{path}: cannot be read as an .xlsx workbook ({error})") from None
+        kind = type(error).__name__  # the library's message is not shown: it may quote cells
+        raise BadInputError(f"{path}: cannot be read as an .xlsx workbook ({kind})") from None
     names = list(reader.sheet_names)
     if sheet is not None:
         if sheet not in names:

@@ -1,24 +1,110 @@
 """Lazy readers for declaration exports (SPEC §2.1).
 
-`scan_declarations` turns one file, several files or glob patterns into one LazyFrame of the
+`scan_exports` turns one file, several files or glob patterns into one LazyFrame of the
 canonical columns, typed and checked row by row (`core.normalise`), with `_source_file` and
-`_line` kept so every rejected row can be traced back. Only the needed columns are read.
+`_line` kept so every rejected row can be traced back, and a `SourceInfo` per input saying how
+it was read. Every format goes through the same recipe:
+
+- CSV: `sniff_csv` (encoding, delimiter, header line) → `transcode_to_utf8` (a UTF-8, NFC copy in
+  the private work folder, only when the file cannot be read as it is) → `scan_transcoded`
+  (`_line` = physical line of the original, `_invalid_encoding`);
+- Parquet: scanned as it is, `_line` = row number from 1;
+- `.xlsx`: `read_xlsx`, every sheet with the same columns (or `--sheet`); each sheet is a source
+  of its own, labelled `file.xlsx [sheet]`, `_line` = the Excel row number;
+
+then headers mapped to canonical names (`map_headers`: Vietnamese headers, `STT` ignored,
+unknown headers dropped, the config's `[columns]` table first) → `normalise_declarations`, which
+hashes the identity columns with the key and drops them.
+
+The work folder must outlive the lazy frame: collect inside `open_exports` (or pass a folder you
+remove yourself to `scan_exports`).
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
-from ncovi_stats.core.normalise import normalise_declarations
+from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
 from ncovi_stats.errors import BadInputError
-from ncovi_stats.schema import COLUMN_NAMES
+from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
+from ncovi_stats.io.headers import HeaderMap, map_headers
+from ncovi_stats.io.sniff import sniff_csv
+from ncovi_stats.io.transcode import (
+    INVALID_COLUMN,
+    LINE_COLUMN,
+    private_workdir,
+    scan_transcoded,
+    transcode_to_utf8,
+)
 
-SUFFIXES: dict[str, str] = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet"}
+SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".xlsx": "xlsx",
+}
+PROVENANCE_COLUMNS: tuple[str, ...] = (LINE_COLUMN, INVALID_COLUMN)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the exports; each field given overrides detection (CLI flags, config)."""
+
+    encoding: str | None = None  # --encoding: utf-8, utf-16-le, utf-16-be, cp1258
+    delimiter: str | None = None  # --delimiter: one of , ; tab |
+    header_row: int | None = None  # --header-row: 1-based line of the header (CSV)
+    sheet: str | None = None  # --sheet: the one .xlsx sheet to read
+    columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the config's [columns] table: export header -> canonical column
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """How one source was read. Header names are listed, never cell values."""
+
+    source: str  # the `_source_file` label of its rows
+    format: str  # csv, parquet, xlsx
+    columns: list[str]  # canonical columns read, in header order
+    ignored_headers: list[str] = field(default_factory=list)  # recognised and dropped (STT)
+    unknown_headers: list[str] = field(default_factory=list)  # not recognised, dropped
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int | None = None
+    transcoded: bool = False  # a UTF-8 copy was read
+    invalid_encoding_lines: int = 0
+    dropped_blank_lines: int = 0
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source_file": self.source,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header_line": self.header_line,
+            "transcoded": self.transcoded,
+            "columns": list(self.columns),
+            "ignored_headers": list(self.ignored_headers),
+            "unknown_headers": list(self.unknown_headers),
+            "invalid_encoding_lines": self.invalid_encoding_lines,
+            "dropped_blank_lines": self.dropped_blank_lines,
+            "skipped_sheets": list(self.skipped_sheets),
+        }
+
+
+@dataclass(frozen=True)
+class Scan:
+    frame: pl.LazyFrame  # every row read, normalised (`core.normalise.NORMALISED_SCHEMA`)
+    sources: list[SourceInfo]
 
 
 def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
@@ -54,43 +140,152 @@ def file_format(path: Path) -> str:
         ) from None
 
 
-def scan_raw(path: Path) -> pl.LazyFrame:
-    """One export as read, with `_line`: the line (CSV) or row (Parquet) number, from 1."""
-    kind = file_format(path)
-    try:
-        if kind == "parquet":
-            return pl.scan_parquet(path, row_index_name="_line", row_index_offset=1)
-        return pl.scan_csv(
-            path,
-            infer_schema=False,
-            row_index_name="_line",
-            row_index_offset=2,  # line 1 is the header
-            raise_if_empty=True,
+def _mapped(raw: pl.LazyFrame, header_map: HeaderMap, source: str) -> pl.LazyFrame:
+    """The provenance columns present, then the mapped columns under their canonical names.
+
+    A missing required column is reported with every header found, unknown ones included.
+    """
+    names = raw.collect_schema().names()
+    shown = [header_map.rename.get(name, name) for name in _headers(raw)]
+    check_required_columns(source, [name for name in shown if name not in header_map.ignored])
+    keep = [name for name in PROVENANCE_COLUMNS if name in names]
+    return raw.select(
+        *keep, *(pl.col(header).alias(column) for header, column in header_map.rename.items())
+    )
+
+
+def _headers(raw: pl.LazyFrame) -> list[str]:
+    return [name for name in raw.collect_schema().names() if name not in PROVENANCE_COLUMNS]
+
+
+def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyFrame, SourceInfo]:
+    dialect = sniff_csv(
+        path,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        header_row=options.header_row,
+        extra_headers=options.columns,
+    )
+    result = transcode_to_utf8(path, dialect, workdir)
+    raw = scan_transcoded(result)
+    header_map = map_headers(_headers(raw), options.columns, source=str(path))
+    info = SourceInfo(
+        source=str(path),
+        format="csv",
+        columns=header_map.columns,
+        ignored_headers=header_map.ignored,
+        unknown_headers=header_map.unknown,
+        encoding=dialect.encoding
+        + ("-sig" if dialect.has_bom and dialect.encoding == "utf-8" else ""),
+        delimiter=dialect.delimiter,
+        header_line=dialect.header_line,
+        transcoded=result.copied,
+        invalid_encoding_lines=result.invalid_count,
+        dropped_blank_lines=result.dropped_blank_count,
+    )
+    return _mapped(raw, header_map, str(path)), info
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> tuple[pl.LazyFrame, SourceInfo]:
+    raw = pl.scan_parquet(path, row_index_name=LINE_COLUMN, row_index_offset=1)
+    header_map = map_headers(_headers(raw), options.columns, source=str(path))
+    info = SourceInfo(
+        source=str(path),
+        format="parquet",
+        columns=header_map.columns,
+        ignored_headers=header_map.ignored,
+        unknown_headers=header_map.unknown,
+    )
+    return _mapped(raw, header_map, str(path)), info
+
+
+def _read_xlsx(path: Path, options: ReadOptions) -> list[tuple[pl.LazyFrame, SourceInfo]]:
+    table = read_xlsx(path, sheet=options.sheet, extra_headers=options.columns)
+    header_map = table.header_map
+    skipped = [f"{sheet.name}: {sheet.reason}" for sheet in table.skipped]
+    parts = []
+    for sheet in table.sheets:
+        frame = table.frame.filter(pl.col(SHEET_COLUMN) == sheet).drop(SHEET_COLUMN)
+        info = SourceInfo(
+            source=f"{path} [{sheet}]",
+            format="xlsx",
+            columns=header_map.columns,
+            ignored_headers=header_map.ignored,
+            unknown_headers=header_map.unknown,
+            skipped_sheets=skipped,
         )
-    except (OSError, pl.exceptions.PolarsError) as error:
-        raise BadInputError(f"{path}: cannot be read as {kind} ({type(error).__name__}).") from None
+        parts.append((frame.lazy(), info))
+    return parts
 
 
-def scan_declarations(
-    patterns: Sequence[str | Path], *, now: datetime, key: bytes | None = None
-) -> pl.LazyFrame:
+def _read_one(
+    path: Path, options: ReadOptions, workdir: Path
+) -> list[tuple[pl.LazyFrame, SourceInfo]]:
+    kind = file_format(path)
+    if kind == "csv":
+        return [_read_csv(path, options, workdir)]
+    if kind == "parquet":
+        return [_read_parquet(path, options)]
+    return _read_xlsx(path, options)
+
+
+def scan_exports(
+    patterns: Sequence[str | Path],
+    *,
+    now: datetime,
+    workdir: Path,
+    key: bytes | None = None,
+    options: ReadOptions | None = None,
+) -> Scan:
     """All exports as one LazyFrame of typed canonical columns with `reject_reason`.
 
     `now` is the machine's clock as naive Vietnam local time: later rows are `future-time`.
-    `key` is the secret that turns identity columns into `person_key` (SPEC §5).
+    `workdir` is a private folder (see `transcode.private_workdir`) for UTF-8 copies of CSV
+    files; it must exist until the frame is collected. `key` is the secret that turns identity
+    columns into `person_key` (SPEC §5).
     """
+    options = options or ReadOptions()
     frames = []
+    sources = []
     for path in expand_paths(patterns):
-        raw = scan_raw(path)
         try:
-            schema = raw.collect_schema()
+            parts = _read_one(path, options, workdir)
+            for raw, info in parts:
+                schema = dict(raw.collect_schema())
+                frames.append(
+                    normalise_declarations(raw, source=info.source, schema=schema, now=now, key=key)
+                )
+                sources.append(info)
         except (OSError, pl.exceptions.PolarsError) as error:
-            raise BadInputError(
-                f"{path}: cannot be read ({type(error).__name__}); is it an export file?"
-            ) from None
-        present = [name for name in schema.names() if name in COLUMN_NAMES]
-        raw = raw.select("_line", *present)
-        frames.append(
-            normalise_declarations(raw, source=str(path), schema=schema, now=now, key=key)
+            kind = type(error).__name__  # the message may quote cells: never shown
+        else:
+            continue
+        raise BadInputError(
+            f"{path}: cannot be read as {file_format(path)} ({kind}); is it an export file?"
         )
-    return pl.concat(frames, how="vertical")
+    return Scan(pl.concat(frames, how="vertical"), sources)
+
+
+@contextmanager
+def open_exports(
+    patterns: Sequence[str | Path],
+    *,
+    now: datetime,
+    key: bytes | None = None,
+    options: ReadOptions | None = None,
+) -> Iterator[Scan]:
+    """`scan_exports` with its own private work folder, removed on exit and on interrupt."""
+    with private_workdir() as workdir:
+        yield scan_exports(patterns, now=now, workdir=workdir, key=key, options=options)
+
+
+def scan_declarations(
+    patterns: Sequence[str | Path],
+    *,
+    now: datetime,
+    workdir: Path,
+    key: bytes | None = None,
+    options: ReadOptions | None = None,
+) -> pl.LazyFrame:
+    """The frame of `scan_exports` alone."""
+    return scan_exports(patterns, now=now, workdir=workdir, key=key, options=options).frame

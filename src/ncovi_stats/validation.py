@@ -1,0 +1,115 @@
+"""The quality report of exports (SPEC §3.12): the library side of `ncovi-stats validate`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from ncovi_stats import __version__
+from ncovi_stats.analysis import Query, Request, check_rows, read, unit_names
+from ncovi_stats.core import coverage, quality_report
+from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.quality import RowCounts
+from ncovi_stats.io.population import load_population
+from ncovi_stats.io.scan import SourceInfo
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    rows: RowCounts
+    cutoff: datetime | None
+    by_source_file: pl.DataFrame  # source_file, row counts
+    by_district: pl.DataFrame  # see core.quality_report.district_table
+    units_over_100: pl.DataFrame  # level, code, name, persons_counted, population, coverage_pct
+    persons: dict[str, int]
+    sources: list[SourceInfo]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """One JSON object: meta, rows, persons, sources, by_source_file, by_district, ..."""
+        info = {source.source: source.as_dict() for source in self.sources}
+        by_source = [
+            {**info.get(record["source_file"], {}), **_nest_reasons(record)}
+            for record in self.by_source_file.to_dicts()
+        ]
+        return {
+            "meta": self.meta,
+            "rows": self.rows.as_dict(),
+            "persons": dict(self.persons),
+            "by_source_file": by_source,
+            "by_district": [_nest_reasons(r) for r in self.by_district.to_dicts()],
+            "units_over_100": self.units_over_100.to_dicts(),
+        }
+
+
+def _nest_reasons(record: dict[str, Any]) -> dict[str, Any]:
+    from ncovi_stats.errors import REJECT_REASONS
+
+    nested = {key: value for key, value in record.items() if key not in REJECT_REASONS}
+    nested["rejected_by_reason"] = {reason: record[reason] for reason in REJECT_REASONS}
+    return nested
+
+
+QUERIES: tuple[Query, ...] = (
+    lambda frames: quality_report.by_source_query(frames.normalised, frames.cutoff),
+    lambda frames: quality_report.by_district_rows_query(frames.normalised, frames.cutoff),
+    lambda frames: quality_report.persons_by_district_query(frames.accepted, frames.first),
+    lambda frames: coverage.count_by_unit(frames.first),
+)
+
+
+def quality_report_of(request: Request, *, check: bool = False) -> QualityReport:
+    """Read the exports once and report on their quality (SPEC §3.12).
+
+    With `check` False (the validate command), everything rejected is reported, not raised;
+    call `analysis.check_rows` after writing the report to apply `--max-reject-rate`.
+    """
+    population = load_population(request.population_file)
+    done = read(request, *QUERIES, needs_cutoff=True, check=check)
+    by_source, district_rows, persons, counts = done.frames
+    cutoff = done.cutoff if done.rows.accepted else None
+    names = unit_names("district")
+    by_district = quality_report.district_table(
+        district_rows, persons, names=names, population=population
+    )
+    records = quality_report.unit_records(
+        counts,
+        units={"province": unit_names("province"), "district": names},
+        population=population,
+    )
+    without = quality_report.persons_without_population(records)
+    person_counts = {
+        "counted": int(counts["persons_counted"].sum()),
+        "in_several_districts": int(persons["persons_in_several_districts"].sum()),
+        "in_provinces_without_population": without["province"],
+        "in_districts_without_population": without["district"],
+    }
+    meta: dict[str, Any] = {
+        "tool": "ncovi-stats",
+        "version": __version__,
+        "command": "validate",
+        "cutoff": iso_with_offset(cutoff) if cutoff else None,
+        "cutoff_from": "as-of" if request.as_of else "latest-accepted-declaration",
+        "inputs": list(request.inputs),
+        "population_sources": sorted(set(population["population_source"].to_list())),
+    }
+    if request.key is not None:
+        from ncovi_stats.io.keyfile import fingerprint
+
+        meta["key_fingerprint"] = fingerprint(request.key)
+    return QualityReport(
+        rows=done.rows,
+        cutoff=cutoff,
+        by_source_file=quality_report.source_table(by_source),
+        by_district=by_district,
+        units_over_100=quality_report.units_over_100(records),
+        persons=person_counts,
+        sources=done.sources,
+        meta=meta,
+    )
+
+
+__all__ = ["QualityReport", "check_rows", "quality_report_of"]
