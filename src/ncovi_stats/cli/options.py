@@ -140,7 +140,9 @@ Chart = Annotated[
         "--chart",
         help="Also draw a chart to this file (.png or .svg): coverage by unit as bars against "
         "the target, or with --series coverage over time with the deadline and projection.",
-
+        show_default=False,
+    ),
+]
 Encoding = Annotated[
     str | None,
     typer.Option(

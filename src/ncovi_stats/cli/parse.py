@@ -78,6 +78,7 @@ def parse_chart_path(path: Path | None) -> str | None:
         )
     return chart_format
 
+
 # --delimiter spellings -> the character.
 DELIMITER_NAMES: dict[str, str] = {
     ",": ",",
