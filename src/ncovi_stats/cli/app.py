@@ -9,6 +9,8 @@ import typer
 
 from ncovi_stats import __version__
 from ncovi_stats.cli import coverage, keygen, sample
+from ncovi_stats.cli import followup as followup_command
+from ncovi_stats.cli import rank as rank_command
 from ncovi_stats.errors import ExitCode, NcoviError
 
 HELP = """Coverage of NCOVI health declarations against population.
@@ -52,6 +54,8 @@ def root(
 app.command(name="coverage")(coverage.coverage)
 app.command(name="sample")(sample.sample)
 app.command(name="keygen")(keygen.keygen)
+app.command(name="rank")(rank_command.rank)
+app.command(name="followup")(followup_command.followup)
 
 
 def _fail(message: str, code: int) -> int:
