@@ -56,15 +56,14 @@ def followup_report(
     population = load_population(request.population_file)
     queries = [
         lambda frames: coverage.count_by_unit(frames.first),
-        lambda frames: followup.flagged_persons(frames.accepted, frames.first, frames.cutoff),
-        lambda frames: followup.verified_without_flag(frames.accepted),
+        lambda frames: followup.flagged_persons(frames.accepted, frames.cutoff),
     ]
     if level == "ward":
         queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
     done = read(request, *queries, needs_cutoff=True)
-    counts, persons, unflagged = done.frames[:3]
+    counts, persons = done.frames[:2]
     cutoff = done.cutoff
-    classified = followup.classify(persons, cutoff, sla)
+    classified = followup.classify(followup.only_flagged(persons), cutoff, sla)
     status = followup.counts_by_unit(classified)
     counts = counts.join(status, on=UNIT_KEYS, how="left", nulls_equal=True).with_columns(
         pl.col(name).fill_null(0) for name in STATUS_COLUMNS
@@ -90,7 +89,7 @@ def followup_report(
     in_scope = classified.filter(pl.col("province_code").is_in(listing.legacy_scope))
     extra: dict[str, Any] = {}
     if level == "ward":
-        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[3], listing.scope)
+        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[2], listing.scope)
     meta = describe(
         "followup",
         request,
@@ -108,7 +107,9 @@ def followup_report(
         flagged_without_unit_of_level=int(in_scope[code].null_count()),
         warnings={
             "verified_at_before_first_flag": int(in_scope["verified_before_flag"].sum()),
-            "verified_at_without_flag": int(unflagged["rows"][0]),
+            "verified_at_without_flag": followup.verified_without_flag(
+                persons.filter(pl.col("province_code").is_in(listing.legacy_scope))
+            ),
         },
         **units_meta(listing, units),
         **extra,

@@ -58,8 +58,8 @@ EDGES = [
     # two flags, never verified: the list names the earlier flagged row
     row("twice_overdue", "2020-04-06 12:00", risk_flag="1"),
     row("twice_overdue", "2020-04-06 09:00", risk_flag="1"),
-    # never flagged: not in the follow-up at all
-    row("calm", "2020-04-06 10:00"),
+    # never flagged: not in the follow-up; its verified_at is a warning
+    row("calm", "2020-04-06 10:00", verified_at="2020-04-06 12:00"),
 ]
 
 
@@ -81,7 +81,7 @@ def test_status_counts(report) -> None:  # type: ignore[no-untyped-def]
     assert report.result.meta["totals"]["flagged_persons"] == 8
     assert report.result.meta["warnings"] == {
         "verified_at_before_first_flag": 1,
-        "verified_at_without_flag": 0,
+        "verified_at_without_flag": 1,
     }
 
 

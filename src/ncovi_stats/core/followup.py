@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from ncovi_stats.core.persons import FIRST_ROW_ORDER
+from ncovi_stats.core.persons import FIRST_ROW_ORDER, first_rows
 from ncovi_stats.core.values import TIME_UNIT
 
 DEFAULT_SLA_HOURS = 48
@@ -36,52 +36,50 @@ PERSON_COLUMNS: tuple[str, ...] = (
 )
 
 
-def flagged_persons(accepted: pl.LazyFrame, first: pl.LazyFrame, cutoff: datetime) -> pl.LazyFrame:
-    """One row per flagged person: unit of their first row, first flag, verification.
+def flagged_persons(accepted: pl.LazyFrame, cutoff: datetime) -> pl.LazyFrame:
+    """One row per person with a flagged row or a `verified_at`: unit of their first row,
+    first flag (null when never flagged), verification, and the warnings' counts.
 
-    `declaration_id` is the id of the first flagged row (SPEC §3.3 order among flagged rows);
-    `verified_before_flag` counts that person's `verified_at` values earlier than the first flag.
+    One pass over the flagged or verified rows (a small share of an export): `declaration_id` is
+    the id of the first flagged row (SPEC §3.3 order among flagged rows); `verified_before_flag`
+    counts `verified_at` values earlier than the first flag; `verified_rows` counts rows with a
+    `verified_at` (of persons never flagged: a warning).
     """
     at_cutoff = pl.lit(cutoff, pl.Datetime(TIME_UNIT))
-    flags = (
-        accepted.filter(pl.col("risk_flag").fill_null(False))
-        .group_by("person_key")
-        .agg(
-            pl.col("declared_at").min().alias("first_flag_at"),
-            pl.col("declaration_id").sort_by(FIRST_ROW_ORDER, nulls_last=True).first(),
-        )
-    )
-    verifications = accepted.filter(pl.col("verified_at").is_not_null()).select(
-        "person_key", "verified_at"
-    )
+    flag = pl.col("risk_flag").fill_null(False)
     verified_at = pl.col("verified_at")
-    checked = (
-        flags.join(verifications, on="person_key", how="left")
+    first_flag = pl.col("declared_at").filter(flag).min()
+    per_person = (
+        accepted.filter(flag | verified_at.is_not_null())
         .group_by("person_key")
         .agg(
-            pl.col("first_flag_at").first(),
-            pl.col("declaration_id").first(),
-            verified_at.filter(
-                (verified_at >= pl.col("first_flag_at")) & (verified_at <= at_cutoff)
-            ).min(),
-            (verified_at < pl.col("first_flag_at"))
-            .sum()
-            .cast(pl.Int64)
-            .alias("verified_before_flag"),
+            first_flag.alias("first_flag_at"),
+            pl.col("declaration_id")
+            .sort_by(FIRST_ROW_ORDER, nulls_last=True)
+            .filter(flag.sort_by(FIRST_ROW_ORDER, nulls_last=True))
+            .first(),
+            verified_at.filter((verified_at >= first_flag) & (verified_at <= at_cutoff)).min(),
+            (verified_at < first_flag).sum().cast(pl.Int64).alias("verified_before_flag"),
+            verified_at.is_not_null().sum().cast(pl.Int64).alias("verified_rows"),
         )
     )
-    units = first.select("person_key", "province_code", "district_code", "ward_code")
-    return checked.join(units, on="person_key", how="inner").select(PERSON_COLUMNS)
-
-
-def verified_without_flag(accepted: pl.LazyFrame) -> pl.LazyFrame:
-    """One row: accepted rows with a `verified_at` of persons never flagged (a warning)."""
-    flagged = accepted.filter(pl.col("risk_flag").fill_null(False)).select("person_key").unique()
-    return (
-        accepted.filter(pl.col("verified_at").is_not_null())
-        .join(flagged, on="person_key", how="anti")
-        .select(pl.len().cast(pl.Int64).alias("rows"))
+    # The first rows of these persons only: far cheaper than every person's first row.
+    keys = per_person.select("person_key")
+    units = first_rows(accepted.join(keys, on="person_key", how="semi")).select(
+        "person_key", "province_code", "district_code", "ward_code"
     )
+    return per_person.join(units, on="person_key", how="inner").select(
+        *PERSON_COLUMNS, "verified_rows"
+    )
+
+
+def verified_without_flag(persons: pl.DataFrame) -> int:
+    """Rows with a `verified_at` of persons never flagged (a warning)."""
+    return int(persons.filter(pl.col("first_flag_at").is_null())["verified_rows"].sum())
+
+
+def only_flagged(persons: pl.DataFrame) -> pl.DataFrame:
+    return persons.filter(pl.col("first_flag_at").is_not_null())
 
 
 def classify(persons: pl.DataFrame, cutoff: datetime, sla: timedelta) -> pl.DataFrame:
