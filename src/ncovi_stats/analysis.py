@@ -76,8 +76,11 @@ def unit_names(level: str) -> pl.DataFrame:
     if level == "province":
         return provinces
     districts = reference.districts().select("province_code", "district_code", "district_name")
+    if level == "ward":
+        wards = reference.wards().select("district_code", "ward_code", "ward_name")
+        districts = wards.join(districts, on="district_code", how="left")
     return districts.join(provinces, on="province_code", how="left").select(
-        coverage.unit_columns("district")
+        coverage.unit_columns(level)
     )
 
 

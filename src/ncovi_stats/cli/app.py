@@ -9,7 +9,9 @@ import typer
 
 from ncovi_stats import __version__
 from ncovi_stats.cli import coverage, keygen, report, sample, validate
+from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
+from ncovi_stats.cli import rank as rank_command
 from ncovi_stats.errors import ExitCode, NcoviError
 
 HELP = """Coverage of NCOVI health declarations against population.
@@ -54,6 +56,8 @@ app.command(name="coverage")(coverage.coverage)
 app.command(name="sample")(sample.sample)
 app.command(name="keygen")(keygen.keygen)
 app.command(name="progress")(progress_command.progress)
+app.command(name="rank")(rank_command.rank)
+app.command(name="followup")(followup_command.followup)
 app.command(name="validate")(validate.validate)
 app.command(name="report")(report.report)
 app.command(name="config")(report.config)

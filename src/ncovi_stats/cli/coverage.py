@@ -14,6 +14,8 @@ def coverage(
     province: opt.Province = None,
     target: opt.Target = None,
     population: opt.Population = None,
+    split_by: opt.SplitByOption = None,
+    units: opt.Units = opt.Vintage.v2020,
     fmt: opt.Format = opt.OutputFormat.table,
     output: opt.Output = None,
     lang: opt.LangOption = opt.Lang.en,
@@ -25,17 +27,20 @@ def coverage(
     rejects: opt.Rejects = None,
     max_reject_rate: opt.MaxRejectRate = None,
 ) -> None:
-    """Coverage by province or district: persons who declared, once each, against population.
+    """Coverage by province, district or ward: persons who declared, once each, against population.
 
     A person is counted once, in the unit of their first accepted declaration at or before
     the cut-off; household (proxy) rows count the person they are about. Coverage is
-    100 × persons / population, never capped.
+    100 × persons / population, never capped. Ward figures need --population with 5-digit codes.
 
     Example: ncovi-stats coverage data/samples/bac_kan.parquet --level district --as-of "2020-04-08 17:00"
     """
-    from ncovi_stats.analysis import coverage_report
-    from ncovi_stats.render.tables import coverage_display
+    from ncovi_stats.breakdown import coverage_view
+    from ncovi_stats.listing import check_units
+    from ncovi_stats.render.compare import coverage_view_display
 
+    vintage = int(units.value) if units is opt.Vintage.v2025 else None
+    check_units(level.value, vintage)
     target_pct = parse_target(target)
     request = parse_request(
         inputs,
@@ -51,8 +56,14 @@ def coverage(
         max_reject_rate=max_reject_rate,
     )
     with reading_status("Reading exports…"):
-        result = coverage_report(request, level=level.value, target=target_pct)
-    display = coverage_display(
+        result = coverage_view(
+            request,
+            level=level.value,
+            target=target_pct,
+            split_by=None if split_by is None else split_by.value,
+            units=vintage,
+        )
+    display = coverage_view_display(
         result.records, result.meta, cutoff=result.cutoff, lang=lang.value, target=target_pct
     )
     write_result(result.records, result.meta, display, fmt=fmt, output=output)

@@ -15,6 +15,7 @@ import typer
 class Level(StrEnum):
     province = "province"
     district = "district"
+    ward = "ward"
 
 
 class OutputFormat(StrEnum):
@@ -192,6 +193,72 @@ MaxRejectRate = Annotated[
         "--max-reject-rate",
         help="Fail (exit 3) when more than this percent of the rows read are rejected, "
         "e.g. 5. The rejects file is written first.",
+        show_default=False,
+    ),
+]
+
+
+class Vintage(StrEnum):
+    v2020 = "2020"
+    v2025 = "2025"
+
+
+class SplitBy(StrEnum):
+    declared_by = "declared_by"
+    channel = "channel"
+
+
+class OrderBy(StrEnum):
+    coverage = "coverage"
+    persons = "persons"
+
+
+Units = Annotated[
+    Vintage,
+    typer.Option(
+        "--units",
+        help="Province map: 2020 (the 63 provinces of the data) or 2025 (the 34 provinces since "
+        "1 July 2025; persons and populations summed, then divided). Province level only.",
+    ),
+]
+SplitByOption = Annotated[
+    SplitBy | None,
+    typer.Option(
+        "--split-by",
+        help="Split persons by the declared_by or channel of their first declaration, with "
+        "rows vs persons per unit.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+OrderByOption = Annotated[
+    OrderBy,
+    typer.Option(
+        "--order-by", help="Rank by coverage or by persons counted.", case_sensitive=False
+    ),
+]
+OptionalLevel = Annotated[
+    Level | None,
+    typer.Option(
+        "--level",
+        "-l",
+        help="Unit level. Default: provinces, or the districts of --province.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+SlaHours = Annotated[
+    float,
+    typer.Option(
+        "--sla-hours", help="Hours within which a flagged person must be verified.", min=0.001
+    ),
+]
+ListOverdue = Annotated[
+    Path | None,
+    typer.Option(
+        "--list-overdue",
+        help="Also write the overdue persons (person_key, declaration_id, units down to the "
+        "ward, hours since first flag) to this .csv, .json or .parquet file; no identity values.",
         show_default=False,
     ),
 ]

@@ -1,0 +1,69 @@
+"""Breakdowns of counted persons (SPEC §3.11) by the declared_by or channel of their first row,
+and rows vs persons: accepted rows at or before the cut-off of the persons counted in a unit."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ncovi_stats.core.persons import FIRST_ROW_COLUMNS, FIRST_ROW_ORDER
+from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
+
+ROWS_COLUMN = "rows_of_persons_counted"
+UNKNOWN = "unknown"
+# The values of each split, in the order of SPEC §2.1; an empty value is `unknown`.
+SPLITS: dict[str, tuple[str, ...]] = {
+    "declared_by": DECLARED_BY_ORDER,
+    "channel": CHANNEL_ORDER,
+}
+
+
+def split_columns(by: str) -> list[str]:
+    """Column names of a split, e.g. persons_declared_by_self, …, persons_declared_by_unknown."""
+    return [f"persons_{by}_{value}" for value in (*SPLITS[by], UNKNOWN)]
+
+
+def first_rows_with_row_counts(accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per person: their first row (SPEC §3.3) and `rows`, their accepted rows."""
+    return accepted.group_by("person_key").agg(
+        *(
+            pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first()
+            for name in FIRST_ROW_COLUMNS
+        ),
+        pl.len().cast(pl.Int64).alias("rows"),
+    )
+
+
+def counts_with_rows(first: pl.LazyFrame, by: str | None = None) -> pl.LazyFrame:
+    """Persons and their rows per (province, district, ward); persons per split value with `by`."""
+    splits: list[pl.Expr] = []
+    if by is not None:
+        values = SPLITS[by]
+        names = split_columns(by)
+        splits = [
+            (pl.col(by) == value).fill_null(False).sum().cast(pl.Int64).alias(name)
+            for value, name in zip(values, names, strict=False)
+        ]
+        splits.append(pl.col(by).is_null().sum().cast(pl.Int64).alias(names[-1]))
+    return first.group_by("province_code", "district_code", "ward_code").agg(
+        pl.len().cast(pl.Int64).alias("persons_counted"),
+        pl.col("rows").sum().cast(pl.Int64).alias(ROWS_COLUMN),
+        *splits,
+    )
+
+
+def with_rows_per_person(records: pl.DataFrame) -> pl.DataFrame:
+    """rows_per_person = rows of the persons counted / those persons; empty when none."""
+    return records.with_columns(
+        pl.when(pl.col("persons_counted") > 0)
+        .then(pl.col(ROWS_COLUMN) / pl.col("persons_counted"))
+        .alias("rows_per_person")
+    )
+
+
+def unresolved_wards_by_district(accepted: pl.LazyFrame) -> pl.LazyFrame:
+    """Accepted rows whose ward could not be resolved, per province and district."""
+    return (
+        accepted.filter(pl.col("ward_unresolved"))
+        .group_by("province_code", "district_code")
+        .agg(pl.len().cast(pl.Int64).alias("rows"))
+    )

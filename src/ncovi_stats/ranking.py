@@ -1,0 +1,77 @@
+"""`rank`: units in scope ordered by coverage or persons, with the change over 24 hours (§3.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from ncovi_stats.analysis import Request, Result, describe, read
+from ncovi_stats.core import breakdown, coverage, ranking
+from ncovi_stats.core.cutoff import ONE_DAY, iso_with_offset
+from ncovi_stats.io.population import load_population
+from ncovi_stats.listing import check_units, list_units, units_meta, unresolved_meta
+
+
+def default_level(request: Request) -> str:
+    """Provinces, or the districts of the provinces named by --province."""
+    return "district" if request.provinces else "province"
+
+
+def rank_report(
+    request: Request,
+    *,
+    level: str | None = None,
+    order_by: str = "coverage",
+    units: int | None = None,
+) -> Result:
+    """Ranked units with rank, population, persons_counted, coverage_pct, change_pp, rank_change."""
+    level = level or default_level(request)
+    check_units(level, units)
+    if order_by not in ranking.ORDERS:
+        raise ValueError(f"unknown order {order_by!r}")
+    population = load_population(request.population_file)
+    queries = [lambda frames: ranking.counts_with_day_before(frames.first, frames.cutoff)]
+    if level == "ward":
+        queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
+    done = read(request, *queries, needs_cutoff=True)
+    counts, cutoff = done.frames[0], done.cutoff
+    listing = list_units(
+        counts,
+        level=level,
+        population=population,
+        provinces=request.provinces,
+        sum_columns=[ranking.DAY_BEFORE_COLUMN],
+        units=units,
+    )
+    records = ranking.rank_records(
+        listing.records, code=coverage.unit_code(level), order_by=order_by
+    )
+    extra: dict[str, Any] = {}
+    if level == "ward":
+        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[1], listing.scope)
+    meta = describe(
+        "rank",
+        request,
+        level=level,
+        cutoff=cutoff,
+        scope=listing.scope,
+        records=records,
+        rows=done.rows,
+        order_by=order_by,
+        compared_with=iso_with_offset(cutoff - ONE_DAY),
+        ranked_units=int(records["rank"].count()),
+        persons_without_unit_of_level=listing.unplaced,
+        **units_meta(listing, units),
+        **extra,
+    )
+    return Result(records=records, cutoff=cutoff, meta=meta)
+
+
+def leader(records: pl.DataFrame) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The first ranked unit and the runner-up (None when only one is ranked)."""
+    ranked = records.filter(pl.col("rank").is_not_null()).sort("rank")
+    if ranked.height == 0:
+        return None
+    rows = ranked.head(2).to_dicts()
+    return rows[0], (rows[1] if len(rows) > 1 else None)
