@@ -7,7 +7,7 @@ from datetime import datetime
 import polars as pl
 
 from ncovi_stats.core.values import TIME_UNIT
-from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
+from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
 FIRST_ROW_COLUMNS: tuple[str, ...] = (
     "declared_at",
@@ -38,6 +38,66 @@ FIRST_ROW_ORDER: tuple[pl.Expr, ...] = (
     pl.col("declaration_id"),
 )
 
+_PERSON = "__person"
+_ORDER = "__order"
+_HEX_KEY_CHARS = 16
+
+
+def person_id(key: pl.Expr) -> pl.Expr:
+    """A person key as one fixed-width UInt128, for grouping (SPEC §3.3 counts persons once).
+
+    A key of 16 lower-case hex digits (the export's own keys) is its value, below 2**64,
+    exactly. Any other key (the 32-hex keyed digests of `core.identity`, free text) is a
+    127-bit hash of it at or above 2**127, so the two kinds never meet; two distinct keys of
+    the second kind share an id with a probability of about n²/2**128 (1e-23 at 50 million).
+    A string key costs about 32 bytes and a string hash table per person; this costs 16.
+    """
+    hex_value = key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+    plain_hex = (
+        (key.str.len_bytes() == _HEX_KEY_CHARS)
+        & hex_value.is_not_null()
+        & (key.str.to_lowercase() == key)
+        & ~key.str.starts_with("+")
+        & ~key.str.starts_with("-")
+    )
+    high = (key.hash(0x6E636F7669).cast(pl.UInt128) // 2) + (1 << 63)
+    hashed = high * (1 << 64) + key.hash(0x7374617473).cast(pl.UInt128)
+    return pl.when(plain_hex).then(hex_value.cast(pl.UInt128)).otherwise(hashed)
+
+
+def _code_rank(name: str) -> pl.Expr:
+    """A GSO code as its number (canonical codes are all digits of their width), empty last."""
+    width = CODE_WIDTH[name.removesuffix("_code")]
+    code = pl.col(name).cast(pl.String)
+    number = pl.when(code.str.len_bytes() == width).then(
+        code.str.to_integer(strict=False, dtype=pl.Int128)
+    )
+    return number.fill_null(10**width)
+
+
+def _small_rank(name: str, order: tuple[str, ...]) -> pl.Expr:
+    ranks = {value: rank for rank, value in enumerate(order)}
+    return (
+        pl.col(name)
+        .cast(pl.String)
+        .replace_strict(ranks, default=len(order), return_dtype=pl.Int128)
+    )
+
+
+def order_key() -> pl.Expr:
+    """`FIRST_ROW_ORDER` but the declaration id, packed in one Int128 (lower = first).
+
+    The time in its unit takes the high 64 bits; below it ward (17 bits), district (10),
+    province (7), declared_by (2) and channel (3) ranks, each with the empty value last.
+    Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id.
+    """
+    tie = _code_rank("ward_code")
+    for name, bits in (("district_code", 10), ("province_code", 7)):
+        tie = tie * (1 << bits) + _code_rank(name)
+    tie = tie * 4 + _small_rank("declared_by", DECLARED_BY_ORDER)
+    tie = tie * 8 + _small_rank("channel", CHANNEL_ORDER)
+    return pl.col("declared_at").cast(pl.Int64).cast(pl.Int128) * (1 << 64) + tie
+
 
 def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> pl.LazyFrame:
     """Accepted rows, and only those at or before the cut-off when one is given."""
@@ -48,7 +108,25 @@ def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> p
 
 
 def first_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`."""
-    return rows.group_by("person_key").agg(
-        pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first() for name in FIRST_ROW_COLUMNS
+    """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`.
+
+    One pass without sorting: rows are grouped by a fixed-width person id (`person_id`), and
+    each column is taken at the minimum of one packed order key (`order_key`); among rows
+    tied on it, the lowest declaration id is taken, empty last. Expects unit codes as
+    `core.normalise` gives them (canonical GSO codes or empty); columns a query does not use
+    are not computed.
+    """
+    order = pl.col(_ORDER)
+    return (
+        rows.with_columns(
+            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
+            order_key().alias(_ORDER),
+        )
+        .group_by(_PERSON)
+        .agg(
+            pl.col("person_key").first(),
+            *(pl.col(name).min_by(_ORDER) for name in FIRST_ROW_COLUMNS[:-1]),
+            pl.col("declaration_id").filter(order == order.min()).min(),
+        )
+        .drop(_PERSON)
     )
