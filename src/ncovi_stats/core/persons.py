@@ -84,19 +84,59 @@ def _small_rank(name: str, order: tuple[str, ...]) -> pl.Expr:
     )
 
 
+# Bits of the tie-break part of the order key, lowest last: (column, bits, how it is ranked).
+_TIE_FIELDS: tuple[tuple[str, int], ...] = (
+    ("ward_code", 17),
+    ("district_code", 10),
+    ("province_code", 7),
+    ("declared_by", 2),
+    ("channel", 3),
+)
+_SMALL_ORDERS: dict[str, tuple[str, ...]] = {
+    "declared_by": DECLARED_BY_ORDER,
+    "channel": CHANNEL_ORDER,
+}
+_TIME_SHIFT = 1 << 64
+
+
+def _field_rank(name: str) -> pl.Expr:
+    order = _SMALL_ORDERS.get(name)
+    return _small_rank(name, order) if order is not None else _code_rank(name)
+
+
 def order_key() -> pl.Expr:
     """`FIRST_ROW_ORDER` but the declaration id, packed in one Int128 (lower = first).
 
     The time in its unit takes the high 64 bits; below it ward (17 bits), district (10),
     province (7), declared_by (2) and channel (3) ranks, each with the empty value last.
-    Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id.
+    Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id, and the
+    key gives those columns back (`decoded_columns`).
     """
-    tie = _code_rank("ward_code")
-    for name, bits in (("district_code", 10), ("province_code", 7)):
-        tie = tie * (1 << bits) + _code_rank(name)
-    tie = tie * 4 + _small_rank("declared_by", DECLARED_BY_ORDER)
-    tie = tie * 8 + _small_rank("channel", CHANNEL_ORDER)
-    return pl.col("declared_at").cast(pl.Int64).cast(pl.Int128) * (1 << 64) + tie
+    tie: pl.Expr = pl.lit(0, pl.Int128)
+    for name, bits in _TIE_FIELDS:
+        tie = tie * (1 << bits) + _field_rank(name)
+    return pl.col("declared_at").cast(pl.Int64).cast(pl.Int128) * _TIME_SHIFT + tie
+
+
+def decoded_columns(key: pl.Expr, time_dtype: pl.DataType) -> list[pl.Expr]:
+    """The columns of `FIRST_ROW_COLUMNS` but the id, from an `order_key` value."""
+    time = key // _TIME_SHIFT
+    tie = key - time * _TIME_SHIFT
+    exprs = [time.cast(pl.Int64).cast(time_dtype).alias("declared_at")]
+    shift = 0
+    for name, bits in reversed(_TIE_FIELDS):
+        rank = (tie // (1 << shift)) % (1 << bits)
+        order = _SMALL_ORDERS.get(name)
+        if order is not None:
+            value = rank.cast(pl.Int64).replace_strict(
+                dict(enumerate(order)), default=None, return_dtype=pl.String
+            )
+        else:
+            width = CODE_WIDTH[name.removesuffix("_code")]
+            value = pl.when(rank < 10**width).then(rank.cast(pl.String).str.zfill(width))
+        exprs.append(value.alias(name))
+        shift += bits
+    return exprs
 
 
 def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> pl.LazyFrame:
@@ -110,13 +150,14 @@ def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> p
 def first_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
     """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`.
 
-    One pass without sorting: rows are grouped by a fixed-width person id (`person_id`), and
-    each column is taken at the minimum of one packed order key (`order_key`); among rows
-    tied on it, the lowest declaration id is taken, empty last. Expects unit codes as
-    `core.normalise` gives them (canonical GSO codes or empty); columns a query does not use
-    are not computed.
+    One pass without sorting: rows are grouped by a fixed-width person id (`person_id`) and
+    only the minimum of one packed order key (`order_key`) is kept per person, from which the
+    columns are decoded; among rows tied on it, the lowest declaration id is taken, empty last.
+    Expects columns as `core.normalise` gives them (canonical GSO codes, `declared_by` and
+    `channel` values, or empty); columns a query does not use are not computed.
     """
     order = pl.col(_ORDER)
+    time_dtype = rows.collect_schema()["declared_at"]
     return (
         rows.with_columns(
             person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
@@ -125,8 +166,13 @@ def first_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
         .group_by(_PERSON)
         .agg(
             pl.col("person_key").first(),
-            *(pl.col(name).min_by(_ORDER) for name in FIRST_ROW_COLUMNS[:-1]),
+            order.min(),
             pl.col("declaration_id").filter(order == order.min()).min(),
         )
-        .drop(_PERSON)
+        .select(
+            "person_key",
+            *decoded_columns(order, time_dtype),
+            "declaration_id",
+        )
+        .select("person_key", *FIRST_ROW_COLUMNS)
     )
