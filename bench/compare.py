@@ -80,7 +80,7 @@ def series(frames):
     )
 
 request = Request(inputs=(sys.argv[1],), now=datetime(2025, 1, 1), as_of=parse_as_of(sys.argv[2]))
-(daily,), rows, cutoff = read(request, series)
+daily = read(request, series).frames[0]
 out = daily.sort("province_code", "district_code", "day").with_columns(
     pl.col("new_persons").cum_sum().over("province_code", "district_code").alias("persons_counted")
 )

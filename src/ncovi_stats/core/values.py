@@ -124,14 +124,16 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
 
     Text of exactly `YYYY-MM-DD HH:MM:SS` is parsed once with that format; only the other
     rows reach the slow formats (as non-null text: the rest are null there, which costs
-    nothing), so a row is parsed about once instead of once per format.
+    nothing), so a row is parsed about once instead of once per format; empty text (most of
+    `verified_at`) is parsed by none.
     """
     fast = (
         pl.when(expr.str.len_bytes() == FAST_TIME_LENGTH)
         .then(expr)
         .str.to_datetime(FAST_TIME_FORMAT, time_unit=TIME_UNIT, strict=False)
     )
-    return pl.coalesce(fast, _parse_any_time(pl.when(fast.is_null()).then(expr)))
+    rest = pl.when(fast.is_null() & (expr.str.len_bytes() > 0)).then(expr)  # "" is no time
+    return pl.coalesce(fast, _parse_any_time(rest))
 
 
 def time_column(name: str, dtype: pl.DataType) -> pl.Expr:
