@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ncovi_stats.io.keyfile import generate_key_file
-
 
 def keygen(
     path: Annotated[
@@ -31,6 +29,8 @@ def keygen(
     Pass it to other commands with --key-file PATH. The key's fingerprint, printed on stderr,
     is recorded in manifests and stores and may be shared; the key may not.
     """
+    from ncovi_stats.io.keyfile import generate_key_file  # hashlib: not on the --help path
+
     key_fingerprint = generate_key_file(path)
     typer.echo(f"Created key file {path} (mode 0600), fingerprint {key_fingerprint}.", err=True)
     typer.echo(

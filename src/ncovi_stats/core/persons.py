@@ -7,7 +7,7 @@ from datetime import datetime
 import polars as pl
 
 from ncovi_stats.core.values import TIME_UNIT
-from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
+from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
 FIRST_ROW_COLUMNS: tuple[str, ...] = (
     "declared_at",
@@ -38,6 +38,106 @@ FIRST_ROW_ORDER: tuple[pl.Expr, ...] = (
     pl.col("declaration_id"),
 )
 
+_PERSON = "__person"
+_ORDER = "__order"
+_HEX_KEY_CHARS = 16
+
+
+def person_id(key: pl.Expr) -> pl.Expr:
+    """A person key as one fixed-width UInt128, for grouping (SPEC §3.3 counts persons once).
+
+    A key of 16 lower-case hex digits (the export's own keys) is its value, below 2**64,
+    exactly. Any other key (the 32-hex keyed digests of `core.identity`, free text) is a
+    127-bit hash of it at or above 2**127, so the two kinds never meet; two distinct keys of
+    the second kind share an id with a probability of about n²/2**128 (1e-23 at 50 million).
+    A string key costs about 32 bytes and a string hash table per person; this costs 16.
+    """
+    hex_value = key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+    plain_hex = (
+        (key.str.len_bytes() == _HEX_KEY_CHARS)
+        & hex_value.is_not_null()
+        & (key.str.to_lowercase() == key)
+        & ~key.str.starts_with("+")
+        & ~key.str.starts_with("-")
+    )
+    high = (key.hash(0x6E636F7669).cast(pl.UInt128) // 2) + (1 << 63)
+    hashed = high * (1 << 64) + key.hash(0x7374617473).cast(pl.UInt128)
+    return pl.when(plain_hex).then(hex_value.cast(pl.UInt128)).otherwise(hashed)
+
+
+def _code_rank(name: str) -> pl.Expr:
+    """A GSO code as its number (canonical codes are all digits of their width), empty last."""
+    width = CODE_WIDTH[name.removesuffix("_code")]
+    code = pl.col(name).cast(pl.String)
+    number = pl.when(code.str.len_bytes() == width).then(
+        code.str.to_integer(strict=False, dtype=pl.Int128)
+    )
+    return number.fill_null(10**width)
+
+
+def _small_rank(name: str, order: tuple[str, ...]) -> pl.Expr:
+    ranks = {value: rank for rank, value in enumerate(order)}
+    return (
+        pl.col(name)
+        .cast(pl.String)
+        .replace_strict(ranks, default=len(order), return_dtype=pl.Int128)
+    )
+
+
+# Bits of the tie-break part of the order key, lowest last: (column, bits, how it is ranked).
+_TIE_FIELDS: tuple[tuple[str, int], ...] = (
+    ("ward_code", 17),
+    ("district_code", 10),
+    ("province_code", 7),
+    ("declared_by", 2),
+    ("channel", 3),
+)
+_SMALL_ORDERS: dict[str, tuple[str, ...]] = {
+    "declared_by": DECLARED_BY_ORDER,
+    "channel": CHANNEL_ORDER,
+}
+_TIME_SHIFT = 1 << 64
+
+
+def _field_rank(name: str) -> pl.Expr:
+    order = _SMALL_ORDERS.get(name)
+    return _small_rank(name, order) if order is not None else _code_rank(name)
+
+
+def order_key() -> pl.Expr:
+    """`FIRST_ROW_ORDER` but the declaration id, packed in one Int128 (lower = first).
+
+    The time in its unit takes the high 64 bits; below it ward (17 bits), district (10),
+    province (7), declared_by (2) and channel (3) ranks, each with the empty value last.
+    Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id, and the
+    key gives those columns back (`decoded_columns`).
+    """
+    tie: pl.Expr = pl.lit(0, pl.Int128)
+    for name, bits in _TIE_FIELDS:
+        tie = tie * (1 << bits) + _field_rank(name)
+    return pl.col("declared_at").cast(pl.Int64).cast(pl.Int128) * _TIME_SHIFT + tie
+
+
+def decoded_columns(key: pl.Expr, time_dtype: pl.DataType) -> list[pl.Expr]:
+    """The columns of `FIRST_ROW_COLUMNS` but the id, from an `order_key` value."""
+    time = key // _TIME_SHIFT
+    tie = key - time * _TIME_SHIFT
+    exprs = [time.cast(pl.Int64).cast(time_dtype).alias("declared_at")]
+    shift = 0
+    for name, bits in reversed(_TIE_FIELDS):
+        rank = (tie // (1 << shift)) % (1 << bits)
+        order = _SMALL_ORDERS.get(name)
+        if order is not None:
+            value = rank.cast(pl.Int64).replace_strict(
+                dict(enumerate(order)), default=None, return_dtype=pl.String
+            )
+        else:
+            width = CODE_WIDTH[name.removesuffix("_code")]
+            value = pl.when(rank < 10**width).then(rank.cast(pl.String).str.zfill(width))
+        exprs.append(value.alias(name))
+        shift += bits
+    return exprs
+
 
 def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> pl.LazyFrame:
     """Accepted rows, and only those at or before the cut-off when one is given."""
@@ -48,7 +148,31 @@ def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> p
 
 
 def first_rows(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`."""
-    return rows.group_by("person_key").agg(
-        pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first() for name in FIRST_ROW_COLUMNS
+    """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`.
+
+    One pass without sorting: rows are grouped by a fixed-width person id (`person_id`) and
+    only the minimum of one packed order key (`order_key`) is kept per person, from which the
+    columns are decoded; among rows tied on it, the lowest declaration id is taken, empty last.
+    Expects columns as `core.normalise` gives them (canonical GSO codes, `declared_by` and
+    `channel` values, or empty); columns a query does not use are not computed.
+    """
+    order = pl.col(_ORDER)
+    time_dtype = rows.collect_schema()["declared_at"]
+    return (
+        rows.with_columns(
+            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
+            order_key().alias(_ORDER),
+        )
+        .group_by(_PERSON)
+        .agg(
+            pl.col("person_key").first(),
+            order.min(),
+            pl.col("declaration_id").filter(order == order.min()).min(),
+        )
+        .select(
+            "person_key",
+            *decoded_columns(order, time_dtype),
+            "declaration_id",
+        )
+        .select("person_key", *FIRST_ROW_COLUMNS)
     )
