@@ -31,6 +31,7 @@ class Request:
     provinces: tuple[str, ...] = ()
     population_file: Path | None = None
     key: bytes | None = field(default=None, repr=False)  # never printed or logged
+    store: Path | None = None  # read this store (docs/store.md) instead of `inputs`
 
 
 @dataclass(frozen=True)
@@ -108,15 +109,22 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False) -> Read:
     Queries that need the cut-off as a value (`needs_cutoff`) get the default one computed
     first when `--as-of` is not given; others see `cutoff=None` and one pass suffices.
     """
-    normalised = scan_declarations(request.inputs, now=request.now, key=request.key)
-    cutoff = request.as_of
-    if cutoff is None and needs_cutoff:
-        cutoff = latest_accepted(normalised)
-    accepted = persons.accepted_rows(normalised, cutoff)
-    frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
-    *results, rows_frame = pl.collect_all(
-        [*(query(frames) for query in queries), quality.row_count_query(normalised, cutoff)]
-    )
+    if request.store is not None:
+        from ncovi_stats.io.store import scan_store
+
+        normalised, first, rows_query, cutoff = scan_store(
+            request.store, key=request.key, as_of=request.as_of, needs_cutoff=needs_cutoff
+        )
+        frames = Frames(normalised, persons.accepted_rows(normalised, cutoff), first, cutoff)
+    else:
+        normalised = scan_declarations(request.inputs, now=request.now, key=request.key)
+        cutoff = request.as_of
+        if cutoff is None and needs_cutoff:
+            cutoff = latest_accepted(normalised)
+        accepted = persons.accepted_rows(normalised, cutoff)
+        frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
+        rows_query = quality.row_count_query(normalised, cutoff)
+    *results, rows_frame = pl.collect_all([*(query(frames) for query in queries), rows_query])
     rows = quality.row_counts_from(rows_frame)
     if rows.read == 0:
         raise BadInputError("the inputs hold no rows; check that the export is not empty.")
@@ -141,6 +149,10 @@ def describe(
     **extra: Any,
 ) -> dict[str, Any]:
     """The `meta` object of SPEC §4.2."""
+    if request.store is not None:
+        from ncovi_stats.io.store import open_store
+
+        extra["store"] = {"path": str(request.store), **open_store(request.store).summary()}
     return {
         "tool": "ncovi-stats",
         "version": __version__,

@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from ncovi_stats import __version__
-from ncovi_stats.cli import coverage, keygen, sample
+from ncovi_stats.cli import coverage, ingest, keygen, sample
 from ncovi_stats.errors import ExitCode, NcoviError
 
 HELP = """Coverage of NCOVI health declarations against population.
@@ -52,6 +52,7 @@ def root(
 app.command(name="coverage")(coverage.coverage)
 app.command(name="sample")(sample.sample)
 app.command(name="keygen")(keygen.keygen)
+app.command(name="ingest")(ingest.ingest)
 
 
 def _fail(message: str, code: int) -> int:

@@ -8,7 +8,7 @@ from ncovi_stats.cli.parse import parse_request, parse_target
 
 
 def coverage(
-    inputs: opt.Inputs,
+    inputs: opt.InputsOrStore = None,
     level: opt.LevelOption = opt.Level.province,
     as_of: opt.AsOf = None,
     province: opt.Province = None,
@@ -18,6 +18,7 @@ def coverage(
     output: opt.Output = None,
     lang: opt.LangOption = opt.Lang.en,
     key_file: opt.KeyFile = None,
+    store: opt.Store = None,
 ) -> None:
     """Coverage by province or district: persons who declared, once each, against population.
 
@@ -32,7 +33,12 @@ def coverage(
 
     target_pct = parse_target(target)
     request = parse_request(
-        inputs, as_of=as_of, province=province, population=population, key_file=key_file
+        inputs,
+        as_of=as_of,
+        province=province,
+        population=population,
+        key_file=key_file,
+        store=store,
     )
     with reading_status("Reading exports…"):
         result = coverage_report(request, level=level.value, target=target_pct)
