@@ -38,7 +38,7 @@ DECLARATION_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
 }
 
-# One row per person and commit that changed them: their merged state after that commit.
+# One row per person and commit that gave them a new first row: that first row (SPEC §3.3).
 PERSON_SCHEMA: dict[str, pl.DataType] = {
     "person_key": pl.String(),
     "declared_at": TIME,
@@ -48,8 +48,9 @@ PERSON_SCHEMA: dict[str, pl.DataType] = {
     "declared_by": pl.String(),
     "channel": pl.String(),
     "declaration_id": pl.String(),
-    "first_flag_at": TIME,
 }
+# One row per flagged person and commit that gave them an earlier first flag (SPEC §3.10).
+FLAG_SCHEMA: dict[str, pl.DataType] = {"person_key": pl.String(), "first_flag_at": TIME}
 
 # Columns that say whether a row is already stored: the id, or the canonical values without one.
 ROW_KEY_COLUMNS: tuple[str, ...] = ("declaration_id", *DUPLICATE_KEY_COLUMNS)
@@ -90,22 +91,27 @@ def not_stored(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 
 def person_firsts(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per person of `rows`: their first row (SPEC §3.3) and the time of their first flag."""
+    """Per person of `rows`: their first row (SPEC §3.3)."""
     return rows.group_by("person_key").agg(
-        *(
-            pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first()
-            for name in FIRST_ROW_COLUMNS
-        ),
-        pl.col("declared_at").filter(pl.col("risk_flag")).min().alias("first_flag_at"),
+        pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first() for name in FIRST_ROW_COLUMNS
+    )
+
+
+def person_flags(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per flagged person of `rows`: the time of their first flagged row."""
+    return (
+        rows.filter(pl.col("risk_flag"))
+        .group_by("person_key")
+        .agg(pl.col("declared_at").min().alias("first_flag_at"))
     )
 
 
 def merge_persons(stored: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
-    """Persons of `new` whose state changes: new persons, an earlier first row or first flag.
+    """Persons of `new` whose first row changes: new persons, or an earlier first row.
 
-    `stored` holds the stored state rows (several per person are fine); `new` comes from
-    `person_firsts`. Returns their merged state (`PERSON_SCHEMA`) and `superseding`: true for
-    persons who were stored before. On an exact tie the stored first row stays.
+    `stored` holds the stored first rows (several per person are fine); `new` comes from
+    `person_firsts`. Returns the merged first rows (`PERSON_SCHEMA`) and `superseding`: true for
+    persons stored before. On an exact tie the stored first row stays.
     """
     stored = stored.join(new.select("person_key"), on="person_key", how="semi")
     both = pl.concat(
@@ -118,26 +124,36 @@ def merge_persons(stored: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
     merged = both.group_by("person_key").agg(
         *(pl.col(name).sort_by(order, nulls_last=True).first() for name in FIRST_ROW_COLUMNS),
         pl.col("_new").sort_by(order, nulls_last=True).first().alias("_first_is_new"),
-        pl.col("first_flag_at").min(),
-        pl.col("first_flag_at").filter(~pl.col("_new")).min().alias("_stored_flag"),
         (~pl.col("_new")).any().alias("superseding"),
     )
-    changed = (
-        ~pl.col("superseding")
-        | pl.col("_first_is_new")
-        | pl.col("first_flag_at").ne_missing(pl.col("_stored_flag"))
+    return merged.filter(pl.col("_first_is_new")).select(*PERSON_SCHEMA, "superseding")
+
+
+def merge_flags(stored: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
+    """Flagged persons of `new` (from `person_flags`) with no stored flag or an earlier one."""
+    earliest = (
+        stored.join(new.select("person_key"), on="person_key", how="semi")
+        .group_by("person_key")
+        .agg(pl.col("first_flag_at").min().alias("_stored"))
     )
-    return merged.filter(changed).select(*PERSON_SCHEMA, "superseding")
+    return (
+        new.join(earliest, on="person_key", how="left")
+        .filter(pl.col("_stored").is_null() | (pl.col("first_flag_at") < pl.col("_stored")))
+        .select(list(FLAG_SCHEMA))
+    )
 
 
-def current_persons(states: pl.LazyFrame, *, merged: bool) -> pl.LazyFrame:
-    """One row per person from the stored state rows; `merged`: at most one row per person."""
-    if merged:
+def current_persons(states: pl.LazyFrame, *, superseded: bool) -> pl.LazyFrame:
+    """One first row per person from the stored rows, read in commit order.
+
+    Each stored row is the person's merged first row as of its commit, so the latest one is
+    current; with nothing `superseded`, every person has one row and this is a no-op.
+    """
+    if not superseded:
         return states
-    return states.group_by("person_key").agg(
-        *(
-            pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first()
-            for name in FIRST_ROW_COLUMNS
-        ),
-        pl.col("first_flag_at").min(),
-    )
+    return states.unique(subset="person_key", keep="last", maintain_order=True)
+
+
+def current_flags(flags: pl.LazyFrame) -> pl.LazyFrame:
+    """One first-flag time per flagged person."""
+    return flags.group_by("person_key").agg(pl.col("first_flag_at").min())

@@ -5,7 +5,8 @@ Layout of a store folder (folders 0700, files 0600):
     store.json                       format, version and the key fingerprint
     _commits/00000001.json ...       one record per ingest: sources, files added, row counts
     declarations/province_code=XX/declared_date=YYYY-MM-DD/part-<uuid>.parquet
-    persons/part-<uuid>.parquet      per person: first row (§3.3) and first flag, as changed
+    persons/part-<uuid>.parquet      first row (§3.3) of persons new or changed in that commit
+    flags/part-<uuid>.parquet        first flagged row's time of persons new or changed in it
     .staging/<txn>/                  files of an ingest in progress
     .lock                            held (flock) by the one ingest that may write
 
@@ -49,6 +50,8 @@ STAGING = ".staging"
 LOCK = ".lock"
 DECLARATIONS = "declarations"
 PERSONS = "persons"
+FLAGS = "flags"
+TABLES: tuple[str, ...] = (DECLARATIONS, PERSONS, FLAGS)
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 PARQUET_COMPRESSION: Final = "zstd"
@@ -91,6 +94,7 @@ class StoreState:
     commits: int = 0
     declarations: list[DeclarationFile] = field(default_factory=list)
     persons: list[PersonFile] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # sha256 -> file name
     rejected_by_reason: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(REJECT_REASONS, 0)
@@ -231,6 +235,7 @@ def open_store(root: Path | str, *, key: bytes | None = None) -> StoreState:
                 )
             )
         state.persons.extend(PersonFile(**entry) for entry in record["persons"])
+        state.flags.extend(entry["path"] for entry in record["flags"])
         for source in record["sources"]:
             state.sources[source["sha256"]] = source["name"]
             state.ingested_rows_read += source["read"]
@@ -241,7 +246,9 @@ def open_store(root: Path | str, *, key: bytes | None = None) -> StoreState:
 
 
 def _scan_files(root: Path, paths: Sequence[str], *, hive: bool) -> pl.LazyFrame:
-    files = [str(root / path) for path in paths]
+    """Files in the order given (commit order), as one frame."""
+    base = str(root)
+    files = [f"{base}/{path}" for path in paths]
     if hive:
         return pl.scan_parquet(
             files,
@@ -284,11 +291,27 @@ def scan_first_rows(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
         states = pl.LazyFrame(schema=store_rows.PERSON_SCHEMA)
     else:
         states = _scan_files(state.root, [entry.path for entry in state.persons], hive=False)
-    merged = all(entry.superseding == 0 for entry in state.persons)
-    first = store_rows.current_persons(states, merged=merged)
+    superseded = any(entry.superseding for entry in state.persons)
+    first = store_rows.current_persons(states, superseded=superseded)
     if cutoff is not None:
         first = first.filter(pl.col("declared_at") <= pl.lit(cutoff, pl.Datetime(TIME_UNIT)))
     return first.select("person_key", *FIRST_ROW_COLUMNS)
+
+
+def scan_first_flags(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
+    """Per person flagged at or before `cutoff`: the time of their first flagged row (§3.10).
+
+    Exact for any cut-off, as first rows are. Verification times are not kept per person (the
+    earliest one at or after the flag and at or before the cut-off depends on the cut-off); read
+    them from the declarations of the flagged persons.
+    """
+    if not state.flags:
+        flags = pl.LazyFrame(schema=store_rows.FLAG_SCHEMA)
+    else:
+        flags = store_rows.current_flags(_scan_files(state.root, state.flags, hive=False))
+    if cutoff is not None:
+        flags = flags.filter(pl.col("first_flag_at") <= pl.lit(cutoff, pl.Datetime(TIME_UNIT)))
+    return flags
 
 
 def scan_store(
@@ -428,7 +451,7 @@ def _init_store(root: Path, key_fingerprint: str | None) -> None:
             f"{root}: is not an ncovi-stats store and not empty; give --store a new or empty folder."
         )
     os.chmod(root, FOLDER_MODE)
-    for name in (COMMITS, STAGING, DECLARATIONS, PERSONS):
+    for name in (COMMITS, STAGING, *TABLES):
         _make_folder(root / name)
     _write_json_atomic(
         info,
@@ -443,17 +466,21 @@ def _init_store(root: Path, key_fingerprint: str | None) -> None:
 
 
 def _remove_uncommitted(state: StoreState) -> None:
-    """Delete what a killed ingest left: staged files, and table files no commit lists."""
+    """Delete what a killed ingest left: staged files, and table files no commit lists.
+
+    Every ingest keeps its `.staging/<txn>` folder until it has committed or rolled back, so an
+    empty `.staging` means there is nothing to delete and the table folders are not walked.
+    """
     root = state.root
-    for leftover in (root / STAGING).iterdir():
-        if leftover.is_dir():
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
-    committed = {entry.path for entry in state.declarations} | {
-        entry.path for entry in state.persons
+    leftovers = list((root / STAGING).iterdir())
+    if not leftovers:
+        return
+    committed = {
+        *(entry.path for entry in state.declarations),
+        *(entry.path for entry in state.persons),
+        *state.flags,
     }
-    for table in (DECLARATIONS, PERSONS):
+    for table in TABLES:
         for folder, _subfolders, files in os.walk(root / table, topdown=False):
             for name in files:
                 path = Path(folder) / name
@@ -461,6 +488,11 @@ def _remove_uncommitted(state: StoreState) -> None:
                     path.unlink()
             if folder != str(root / table) and not os.listdir(folder):
                 os.rmdir(folder)
+    for leftover in leftovers:  # last: if this is stopped too, the next ingest looks again
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
 
 
 def file_sha256(path: Path) -> str:
@@ -472,8 +504,14 @@ def file_sha256(path: Path) -> str:
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write, restrict to 0600 and fsync, so a commit never lists a file still in flight."""
     frame.write_parquet(path, compression=PARQUET_COMPRESSION)
     os.chmod(path, FILE_MODE)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 @dataclass
@@ -642,6 +680,20 @@ def _stage_persons(
     ]
 
 
+def _stage_flags(txn: _Transaction, state: StoreState, rows: pl.DataFrame) -> list[dict[str, Any]]:
+    new = store_rows.person_flags(rows.lazy())
+    if state.flags:
+        stored = _scan_files(state.root, state.flags, hive=False)
+    else:
+        stored = pl.LazyFrame(schema=store_rows.FLAG_SCHEMA)
+    changed = store_rows.merge_flags(stored, new).collect().sort("person_key")
+    if changed.is_empty():
+        return []
+    final = f"{FLAGS}/part-{uuid.uuid4().hex}.parquet"
+    txn.stage(changed, final)
+    return [{"path": final, "rows": changed.height}]
+
+
 def ingest_exports(
     root: Path | str,
     exports: Sequence[str | Path],
@@ -680,6 +732,7 @@ def ingest_exports(
             ]
             declarations = _stage_declarations(txn, rows)
             persons = _stage_persons(txn, state, rows)
+            flags = _stage_flags(txn, state, rows)
             on_stage("staged")
             txn.publish(on_stage)
             on_stage("published")
@@ -693,6 +746,7 @@ def ingest_exports(
                 "sources": [source.as_dict() for source in sources if not source.skipped],
                 "declarations": declarations,
                 "persons": persons,
+                "flags": flags,
             }
             _write_json_atomic(root / COMMITS / f"{number:08d}.json", record, txn.folder)
             committed = True
