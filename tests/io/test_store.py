@@ -361,3 +361,19 @@ def test_first_flags_match_the_raw_rows(
     flags = scan_first_flags(open_store(store), as_of).collect()
     assert flags.sort("person_key").equals(expected.collect().sort("person_key"))
     assert flags.height >= (10 if as_of is None else 1)
+
+
+def test_a_store_without_commits_takes_the_key_of_its_first_commit(tmp_path: Path, export) -> None:
+    from ncovi_stats.io.keyfile import fingerprint, load_key
+
+    first, second = tmp_path / "a.key", tmp_path / "b.key"
+    generate_key_file(first)
+    generate_key_file(second)
+    store = tmp_path / "store"
+    all_rejected = export([{"declared_at": "soon", "person_id": "1", "province_code": "93"}])
+    with pytest.raises(BadInputError, match="all 1 rows were rejected"):
+        ingest_exports(store, [all_rejected], now=NOW, key=load_key(first))
+    assert open_store(store).commits == 0
+    good = export([{"declared_at": "2020-04-01 08:00", "person_id": "1", "province_code": "93"}])
+    ingest_exports(store, [good], now=NOW, key=load_key(second))
+    assert open_store(store).key_fingerprint == fingerprint(load_key(second))

@@ -392,6 +392,7 @@ def _fsync_folder(path: Path) -> None:
 
 def _write_json_atomic(path: Path, data: dict[str, Any], staging: Path) -> None:
     temporary = staging / f".{path.name}.part"
+    temporary.unlink(missing_ok=True)  # left by a stopped run
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
         json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -435,7 +436,7 @@ def _init_store(root: Path, key_fingerprint: str | None) -> None:
     info = root / STORE_FILE
     if info.exists():
         stored = _read_json(info).get("key_fingerprint")
-        if stored != key_fingerprint:
+        if stored != key_fingerprint and _commit_paths(root):
             held = (
                 f"key fingerprint {stored}" if stored else "no key (person keys from the exports)"
             )
@@ -444,9 +445,10 @@ def _init_store(root: Path, key_fingerprint: str | None) -> None:
                 f"{root}: the store was made with {held}, but this ingest has {given}; "
                 "use the key file the store was made with, or another --store folder."
             )
-        return
-    others = [path.name for path in root.iterdir() if path.name not in {LOCK}]
-    if others:
+        if stored == key_fingerprint:
+            return
+        # A store without commits holds no rows: it takes the key of its first commit.
+    elif [path.name for path in root.iterdir() if path.name != LOCK]:
         raise BadInputError(
             f"{root}: is not an ncovi-stats store and not empty; give --store a new or empty folder."
         )
