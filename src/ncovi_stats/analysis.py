@@ -35,6 +35,7 @@ class Request:
     reading: ReadOptions = field(default_factory=ReadOptions)  # --encoding, --delimiter, ...
     rejects: Path | None = None  # --rejects: write the rejected rows there
     max_reject_rate: Decimal | None = None  # --max-reject-rate: percent of rows read
+    store: Path | None = None  # read this store (docs/store.md) instead of `inputs`
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,26 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
     private work folder of the read lives until everything is collected. The rejects file is
     written before the checks of `check_rows` (skipped with `check=False`: call it yourself).
     """
+    if request.store is not None:
+        cutoff, collected, sources = _collect_store(request, queries, needs_cutoff)
+    else:
+        cutoff, collected, sources = _collect_exports(request, queries, needs_cutoff)
+    if request.rejects is not None:
+        from ncovi_stats.io.rejects import write_rejects
+
+        write_rejects(collected.pop(), request.rejects)
+    *results, rows_frame = collected
+    rows = quality.row_counts_from(rows_frame)
+    if check:
+        check_rows(rows, request)
+    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], sources)
+
+
+Collected = tuple[datetime | None, list[pl.DataFrame], list[SourceInfo]]
+
+
+def _collect_exports(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+    """Queries and row counts over export files, inside the read's private work folder."""
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
     ) as scan:
@@ -134,25 +155,34 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
                 cutoff = latest_accepted(normalised)
             accepted = persons.accepted_rows(normalised, cutoff)
             frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
-            extra = [rejected_rows(normalised)] if request.rejects is not None else []
-            return cutoff, pl.collect_all(
-                [
-                    *(query(frames) for query in queries),
-                    quality.row_count_query(normalised, cutoff),
-                    *extra,
-                ]
-            )
+            rows_query = quality.row_count_query(normalised, cutoff)
+            return cutoff, _collect(frames, queries, rows_query, request)
 
         cutoff, collected = guard_polars(request.inputs, collect)
-    if request.rejects is not None:
-        from ncovi_stats.io.rejects import write_rejects
+        return cutoff, collected, scan.sources
 
-        write_rejects(collected.pop(), request.rejects)
-    *results, rows_frame = collected
-    rows = quality.row_counts_from(rows_frame)
-    if check:
-        check_rows(rows, request)
-    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], scan.sources)
+
+def _collect_store(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+    """Queries and row counts over an ingested store (docs/store.md)."""
+    from ncovi_stats.io.store import scan_store
+
+    assert request.store is not None
+    normalised, first, rows_query, cutoff = scan_store(
+        request.store, key=request.key, as_of=request.as_of, needs_cutoff=needs_cutoff
+    )
+    frames = Frames(normalised, persons.accepted_rows(normalised, cutoff), first, cutoff)
+    collected = guard_polars(
+        [str(request.store)], lambda: _collect(frames, queries, rows_query, request)
+    )
+    return cutoff, collected, []
+
+
+def _collect(
+    frames: Frames, queries: Sequence[Query], rows_query: pl.LazyFrame, request: Request
+) -> list[pl.DataFrame]:
+    """The queries, then the row counts, then (with --rejects) the rejected rows, together."""
+    extra = [rejected_rows(frames.normalised)] if request.rejects is not None else []
+    return pl.collect_all([*(query(frames) for query in queries), rows_query, *extra])
 
 
 def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
@@ -205,6 +235,10 @@ def describe(
     **extra: Any,
 ) -> dict[str, Any]:
     """The `meta` object of SPEC §4.2."""
+    if request.store is not None:
+        from ncovi_stats.io.store import open_store
+
+        extra["store"] = {"path": str(request.store), **open_store(request.store).summary()}
     return {
         "tool": "ncovi-stats",
         "version": __version__,

@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from ncovi_stats import __version__
-from ncovi_stats.cli import coverage, keygen, report, sample, validate
+from ncovi_stats.cli import coverage, ingest, keygen, report, sample, validate
 from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.cli import rank as rank_command
@@ -59,6 +59,7 @@ app.command(name="progress")(progress_command.progress)
 app.command(name="rank")(rank_command.rank)
 app.command(name="followup")(followup_command.followup)
 app.command(name="validate")(validate.validate)
+app.command(name="ingest")(ingest.ingest)
 app.command(name="report")(report.report)
 app.command(name="config")(report.config)
 

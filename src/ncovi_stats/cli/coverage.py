@@ -8,7 +8,7 @@ from ncovi_stats.cli.parse import parse_request, parse_target
 
 
 def coverage(
-    inputs: opt.Inputs,
+    inputs: opt.InputsOrStore = None,
     level: opt.LevelOption = opt.Level.province,
     as_of: opt.AsOf = None,
     province: opt.Province = None,
@@ -26,6 +26,7 @@ def coverage(
     sheet: opt.Sheet = None,
     rejects: opt.Rejects = None,
     max_reject_rate: opt.MaxRejectRate = None,
+    store: opt.Store = None,
 ) -> None:
     """Coverage by province, district or ward: persons who declared, once each, against population.
 
@@ -54,6 +55,7 @@ def coverage(
         sheet=sheet,
         rejects=rejects,
         max_reject_rate=max_reject_rate,
+        store=store,
     )
     with reading_status("Reading exports…"):
         result = coverage_view(

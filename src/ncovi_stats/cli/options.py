@@ -262,3 +262,20 @@ ListOverdue = Annotated[
         show_default=False,
     ),
 ]
+InputsOrStore = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Export files (CSV or Parquet) or glob patterns, e.g. 'exports/*.csv'; "
+        "none when reading a store with --store.",
+        show_default=False,
+    ),
+]
+Store = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Read this store folder (made by `ncovi-stats ingest`) instead of export files; "
+        "the figures are the same as from the exports ingested into it.",
+        show_default=False,
+    ),
+]

@@ -28,7 +28,7 @@ def parse_target(text: str | None) -> Decimal | None:
 
 
 def parse_request(
-    inputs: list[str],
+    inputs: list[str] | None,
     *,
     as_of: str | None,
     province: list[str] | None,
@@ -40,14 +40,20 @@ def parse_request(
     sheet: str | None = None,
     rejects: Path | None = None,
     max_reject_rate: str | None = None,
+    store: Path | None = None,
 ) -> Request:
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.scan import ReadOptions
 
+    if store is not None and inputs:
+        raise UsageError("give export files or --store DIR, not both.")
+    if store is None and not inputs:
+        raise UsageError("name one or more export files, or read a store with --store DIR.")
     return Request(
-        inputs=tuple(inputs),
+        store=store,
+        inputs=tuple(inputs or ()),
         now=vietnam_now(),
         as_of=parse_as_of(as_of) if as_of is not None else None,
         provinces=resolve_provinces(province or []),
