@@ -537,50 +537,41 @@ def resolve_units(lf: pl.LazyFrame, resolver: UnitResolver | None = None) -> pl.
 
 
 def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
-    """The code-only rules as left joins against the code tables (one match at most per row)."""
-    province_table = pl.LazyFrame(
-        {"province_code": sorted(resolver.province_codes), "__province_known": True},
-        schema={"province_code": pl.String, "__province_known": pl.Boolean},
-    )
-    district_table = pl.LazyFrame(
-        {
-            "district_code": list(resolver.district_provinces),
-            "__district_province": list(resolver.district_provinces.values()),
-        },
-        schema={"district_code": pl.String, "__district_province": pl.String},
-    )
-    ward_table = pl.LazyFrame(
-        {
-            "ward_code": list(resolver.ward_districts),
-            "district_code": list(resolver.ward_districts.values()),
-            "__ward_in_district": True,
-        },
-        schema={
-            "ward_code": pl.String,
-            "district_code": pl.String,
-            "__ward_in_district": pl.Boolean,
-        },
-    )
+    """The code-only rules as per-row lookups in the code tables (no join: rows stay in place).
+
+    Ward codes are unique nationally, so "ward in its district" is the ward's district equal to
+    the row's district.
+    """
     province_code, district_code, ward_code = (pl.col(column) for column in CODE_COLUMNS)
-    district_province = pl.col("__district_province")
-    resolved_province = pl.coalesce(province_code, district_province)
+    province_known = province_code.is_in(sorted(resolver.province_codes))
+    district_province = district_code.replace_strict(
+        dict(resolver.district_provinces), default=None, return_dtype=pl.String
+    )
+    ward_district = ward_code.replace_strict(
+        dict(resolver.ward_districts), default=None, return_dtype=pl.String
+    )
+    resolved_province = pl.coalesce(province_code, pl.col("__district_province"))
     problem = (
-        pl.when(province_code.is_not_null() & pl.col("__province_known").is_null())
+        pl.when(province_code.is_not_null() & ~province_known)
         .then(pl.lit(UNKNOWN))
         .when(resolved_province.is_null())
         .then(pl.lit(UNKNOWN))
         .when(
             district_code.is_not_null()
-            & (district_province.is_null() | (district_province != resolved_province))
+            & (
+                pl.col("__district_province").is_null()
+                | (pl.col("__district_province") != resolved_province)
+            )
         )
         .then(pl.lit(UNKNOWN))
     )
-    ward_in_district = pl.col("__ward_in_district").fill_null(False)
+    ward_in_district = (pl.col("__ward_district") == district_code).fill_null(False)
     accepted = pl.col("unit_problem").is_null()
     return (
-        lf.join(province_table, on="province_code", how="left", validate="m:1")
-        .join(district_table, on="district_code", how="left", validate="m:1")
-        .join(ward_table, on=["ward_code", "district_code"], how="left", validate="m:1")
+        lf.with_columns(
+            district_province.alias("__district_province"),
+            ward_district.alias("__ward_district"),
+        )
         .with_columns(problem.alias("unit_problem"))
         .with_columns(
             pl.when(accepted).then(resolved_province).otherwise(province_code),
@@ -590,7 +581,7 @@ def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
             .alias("ward_code"),
             (accepted & ward_code.is_not_null() & ~ward_in_district).alias("ward_unresolved"),
         )
-        .drop("__province_known", "__district_province", "__ward_in_district")
+        .drop("__district_province", "__ward_district")
     )
 
 
