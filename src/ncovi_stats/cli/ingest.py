@@ -10,7 +10,7 @@ import typer
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
-    from ncovi_stats.io.store import IngestReport
+    from ncovi_stats.io.store_ingest import IngestReport
 
 StoreFolder = Annotated[
     Path,
@@ -68,7 +68,7 @@ def ingest(
     """
     from ncovi_stats.core.cutoff import vietnam_now
     from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.store import ingest_exports
+    from ncovi_stats.io.store_ingest import ingest_exports
 
     key = load_key(key_file) if key_file is not None else None
     report = ingest_exports(store, exports, now=vietnam_now(), key=key)

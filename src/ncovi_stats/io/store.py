@@ -18,14 +18,8 @@ reader here, and the next ingest deletes them. A killed ingest therefore leaves 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
-import os
-import shutil
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,14 +27,12 @@ from typing import Any, Final
 
 import polars as pl
 
-from ncovi_stats import __version__
-from ncovi_stats.core import quality, store_rows
+from ncovi_stats.core import store_rows
 from ncovi_stats.core.normalise import NORMALISED_SCHEMA
 from ncovi_stats.core.persons import FIRST_ROW_COLUMNS
 from ncovi_stats.core.values import TIME_UNIT
-from ncovi_stats.errors import REJECT_REASONS, BadInputError, LockedError, OutputError
+from ncovi_stats.errors import REJECT_REASONS, BadInputError
 from ncovi_stats.io.keyfile import fingerprint
-from ncovi_stats.io.scan import expand_paths, open_exports
 
 STORE_FORMAT = "ncovi-stats store"
 STORE_VERSION = 1
@@ -122,51 +114,11 @@ class StoreState:
         }
 
 
-@dataclass(frozen=True)
-class SourceReport:
-    """What one ingest did with one export."""
-
-    name: str
-    sha256: str
-    skipped: bool = False  # already ingested (same SHA-256)
-    read: int = 0
-    accepted: int = 0
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    added: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return sum(self.rejected_by_reason.values())
-
-    @property
-    def not_added(self) -> int:
-        """Accepted rows already in the store or repeated in the inputs."""
-        return self.accepted - self.added
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "sha256": self.sha256,
-            "read": self.read,
-            "accepted": self.accepted,
-            "rejected_by_reason": dict(self.rejected_by_reason),
-            "added": self.added,
-        }
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    commit: int | None  # None: nothing new, no commit written
-    sources: list[SourceReport]
-    rows_added: int
-    persons_changed: int
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading the committed state
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -179,7 +131,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _commit_paths(root: Path) -> list[Path]:
+def commit_paths(root: Path) -> list[Path]:
     folder = root / COMMITS
     if not folder.is_dir():
         return []
@@ -213,7 +165,7 @@ def open_store(root: Path | str, *, key: bytes | None = None) -> StoreState:
             f"{root}: is not an ncovi-stats store (no {STORE_FILE}); "
             "create one with `ncovi-stats ingest EXPORT... --store DIR`."
         )
-    meta = _read_json(info)
+    meta = read_json(info)
     if meta.get("format") != STORE_FORMAT or meta.get("version") != STORE_VERSION:
         raise BadInputError(
             f"{root}: is not a version {STORE_VERSION} ncovi-stats store; "
@@ -221,8 +173,8 @@ def open_store(root: Path | str, *, key: bytes | None = None) -> StoreState:
         )
     state = StoreState(root=root, key_fingerprint=meta.get("key_fingerprint"))
     _check_key(root, state.key_fingerprint, key)
-    for path in _commit_paths(root):
-        record = _read_json(path)
+    for path in commit_paths(root):
+        record = read_json(path)
         state.commits += 1
         for entry in record["declarations"]:
             state.declarations.append(
@@ -245,7 +197,7 @@ def open_store(root: Path | str, *, key: bytes | None = None) -> StoreState:
     return state
 
 
-def _scan_files(root: Path, paths: Sequence[str], *, hive: bool) -> pl.LazyFrame:
+def scan_files(root: Path, paths: Sequence[str], *, hive: bool) -> pl.LazyFrame:
     """Files in the order given (commit order), as one frame."""
     base = str(root)
     files = [f"{base}/{path}" for path in paths]
@@ -267,7 +219,7 @@ def scan_stored_declarations(
     if not chosen:
         schema = {**store_rows.PARTITION_SCHEMA, **store_rows.DECLARATION_SCHEMA}
         return pl.LazyFrame(schema=schema)
-    return _scan_files(state.root, [entry.path for entry in chosen], hive=True)
+    return scan_files(state.root, [entry.path for entry in chosen], hive=True)
 
 
 def scan_normalised(state: StoreState) -> pl.LazyFrame:
@@ -290,7 +242,7 @@ def scan_first_rows(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
     if not state.persons:
         states = pl.LazyFrame(schema=store_rows.PERSON_SCHEMA)
     else:
-        states = _scan_files(state.root, [entry.path for entry in state.persons], hive=False)
+        states = scan_files(state.root, [entry.path for entry in state.persons], hive=False)
     superseded = any(entry.superseding for entry in state.persons)
     first = store_rows.current_persons(states, superseded=superseded)
     if cutoff is not None:
@@ -308,7 +260,7 @@ def scan_first_flags(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame
     if not state.flags:
         flags = pl.LazyFrame(schema=store_rows.FLAG_SCHEMA)
     else:
-        flags = store_rows.current_flags(_scan_files(state.root, state.flags, hive=False))
+        flags = store_rows.current_flags(scan_files(state.root, state.flags, hive=False))
     if cutoff is not None:
         flags = flags.filter(pl.col("first_flag_at") <= pl.lit(cutoff, pl.Datetime(TIME_UNIT)))
     return flags
@@ -366,413 +318,3 @@ def row_count_query(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
             else pl.LazyFrame({"after_cutoff": [later]})
         )
     return constants.join(after.select(pl.col("after_cutoff").cast(pl.Int64)), how="cross")
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing: lock, staging, publishing, commit
-
-
-def _make_folder(path: Path) -> bool:
-    """Create `path` (one level) with mode 0700; True when it was created here."""
-    try:
-        path.mkdir(mode=FOLDER_MODE)
-    except FileExistsError:
-        return False
-    os.chmod(path, FOLDER_MODE)
-    return True
-
-
-def _fsync_folder(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any], staging: Path) -> None:
-    temporary = staging / f".{path.name}.part"
-    temporary.unlink(missing_ok=True)  # left by a stopped run
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, ensure_ascii=False, indent=1)
-        stream.write("\n")
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, path)
-    _fsync_folder(path.parent)
-
-
-@contextlib.contextmanager
-def store_lock(root: Path) -> Iterator[None]:
-    """Hold the store's write lock, or raise `LockedError` (exit 6) at once if another has it."""
-    if not root.exists():
-        try:
-            root.mkdir(mode=FOLDER_MODE, parents=True)
-        except OSError as error:
-            raise OutputError(
-                f"{root}: cannot create the store folder ({error.strerror})."
-            ) from None
-    elif not root.is_dir():
-        raise BadInputError(f"{root}: is not a folder; give --store a folder.")
-    try:
-        descriptor = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    except OSError as error:
-        raise OutputError(f"{root}: cannot create the lock file ({error.strerror}).") from None
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockedError(
-                f"{root}: another ingest is writing to this store; run again when it has finished."
-            ) from None
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
-
-
-def _init_store(root: Path, key_fingerprint: str | None) -> None:
-    """Create store.json in an empty folder, or check the fingerprint of an existing store."""
-    info = root / STORE_FILE
-    if info.exists():
-        stored = _read_json(info).get("key_fingerprint")
-        if stored != key_fingerprint and _commit_paths(root):
-            held = (
-                f"key fingerprint {stored}" if stored else "no key (person keys from the exports)"
-            )
-            given = f"fingerprint {key_fingerprint}" if key_fingerprint else "no key"
-            raise BadInputError(
-                f"{root}: the store was made with {held}, but this ingest has {given}; "
-                "use the key file the store was made with, or another --store folder."
-            )
-        if stored == key_fingerprint:
-            return
-        # A store without commits holds no rows: it takes the key of its first commit.
-    elif [path.name for path in root.iterdir() if path.name != LOCK]:
-        raise BadInputError(
-            f"{root}: is not an ncovi-stats store and not empty; give --store a new or empty folder."
-        )
-    os.chmod(root, FOLDER_MODE)
-    for name in (COMMITS, STAGING, *TABLES):
-        _make_folder(root / name)
-    _write_json_atomic(
-        info,
-        {
-            "format": STORE_FORMAT,
-            "version": STORE_VERSION,
-            "key_fingerprint": key_fingerprint,
-            "created_by": f"ncovi-stats {__version__}",
-        },
-        root / STAGING,
-    )
-
-
-def _remove_uncommitted(state: StoreState) -> None:
-    """Delete what a killed ingest left: staged files, and table files no commit lists.
-
-    Every ingest keeps its `.staging/<txn>` folder until it has committed or rolled back, so an
-    empty `.staging` means there is nothing to delete and the table folders are not walked.
-    """
-    root = state.root
-    leftovers = list((root / STAGING).iterdir())
-    if not leftovers:
-        return
-    committed = {
-        *(entry.path for entry in state.declarations),
-        *(entry.path for entry in state.persons),
-        *state.flags,
-    }
-    for table in TABLES:
-        for folder, _subfolders, files in os.walk(root / table, topdown=False):
-            for name in files:
-                path = Path(folder) / name
-                if path.relative_to(root).as_posix() not in committed:
-                    path.unlink()
-            if folder != str(root / table) and not os.listdir(folder):
-                os.rmdir(folder)
-    for leftover in leftovers:  # last: if this is stopped too, the next ingest looks again
-        if leftover.is_dir():
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    """Write, restrict to 0600 and fsync, so a commit never lists a file still in flight."""
-    frame.write_parquet(path, compression=PARQUET_COMPRESSION)
-    os.chmod(path, FILE_MODE)
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-@dataclass
-class _Transaction:
-    """Files of one ingest: staged under `.staging/<txn>/`, then renamed into place."""
-
-    root: Path
-    txn: str = field(default_factory=lambda: uuid.uuid4().hex)
-    staged: list[tuple[Path, str]] = field(default_factory=list)  # (staged file, final rel path)
-    published: list[Path] = field(default_factory=list)
-    created_folders: list[Path] = field(default_factory=list)
-
-    @property
-    def folder(self) -> Path:
-        return self.root / STAGING / self.txn
-
-    def stage(self, frame: pl.DataFrame, final: str) -> None:
-        path = self.folder / f"{len(self.staged):06d}.parquet"
-        _write_parquet(frame, path)
-        self.staged.append((path, final))
-
-    def publish(self, on_stage: StageHook) -> None:
-        for index, (path, final) in enumerate(self.staged):
-            target = self.root / final
-            folder = self.root
-            for part in Path(final).parent.parts:
-                folder = folder / part
-                if _make_folder(folder):
-                    self.created_folders.append(folder)
-            os.rename(path, target)
-            self.published.append(target)
-            if index == 0:
-                on_stage("publishing")
-        for folder in {target.parent for target in self.published}:
-            _fsync_folder(folder)
-
-    def roll_back(self) -> None:
-        for path in self.published:
-            path.unlink(missing_ok=True)
-        for folder in reversed(self.created_folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-
-    def clean(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _no_stage(stage: str) -> None:
-    return None
-
-
-def _stage_inputs(
-    txn: _Transaction, paths: Sequence[Path], state: StoreState, *, now: datetime, key: bytes | None
-) -> tuple[list[SourceReport], list[Path]]:
-    """Read each new export once into a staged Parquet file of its rows, and count them."""
-    reports: list[SourceReport] = []
-    staged: list[Path] = []
-    seen = set(state.sources)
-    for path in paths:
-        digest = file_sha256(path)
-        if digest in seen:
-            reports.append(SourceReport(name=path.name, sha256=digest, skipped=True))
-            continue
-        seen.add(digest)
-        target = txn.folder / f"input-{len(staged):04d}.parquet"
-        try:
-            with open_exports([path], now=now, key=key) as scan:
-                scan.frame.sink_parquet(target)
-        except (OSError, pl.exceptions.PolarsError) as error:
-            raise BadInputError(
-                f"{path}: cannot be read ({type(error).__name__}); is it an export file?"
-            ) from None
-        os.chmod(target, FILE_MODE)
-        counts = quality.row_counts_from(
-            quality.row_count_query(pl.scan_parquet(target), None).collect()
-        )
-        if counts.read == 0:
-            raise BadInputError(f"{path}: holds no rows; nothing was stored.")
-        if counts.accepted == 0:
-            reasons = ", ".join(
-                f"{n} {reason}" for reason, n in counts.rejected_by_reason.items() if n
-            )
-            raise BadInputError(
-                f"{path}: all {counts.read} rows were rejected ({reasons}); nothing was stored. "
-                "Check the export's columns and values."
-            )
-        reports.append(
-            SourceReport(
-                name=path.name,
-                sha256=digest,
-                read=counts.read,
-                accepted=counts.accepted,
-                rejected_by_reason={k: v for k, v in counts.rejected_by_reason.items() if v},
-            )
-        )
-        staged.append(target)
-    return reports, staged
-
-
-def _new_rows(state: StoreState, inputs: Sequence[Path], names: Sequence[str]) -> pl.DataFrame:
-    """Accepted rows of the staged inputs that the store does not hold yet, each once."""
-    frames = [
-        store_rows.rows_to_store(pl.scan_parquet(path), source_file=name).with_columns(
-            pl.lit(index, pl.UInt32).alias("_input")
-        )
-        for index, (path, name) in enumerate(zip(inputs, names, strict=True))
-    ]
-    rows = pl.concat(frames).collect().sort("_input", "_line")
-    rows = store_rows.unique_rows(rows)
-    touched = set(rows.select(store_rows.PARTITION_COLUMNS).unique().iter_rows())
-    overlapping = [entry for entry in state.declarations if entry.partition in touched]
-    if overlapping:
-        stored = (
-            scan_stored_declarations(state, overlapping)
-            .select(store_rows.ROW_KEY_COLUMNS)
-            .collect()
-        )
-        rows = store_rows.not_stored(rows, stored)
-    return rows
-
-
-def _stage_declarations(txn: _Transaction, rows: pl.DataFrame) -> list[dict[str, Any]]:
-    entries = []
-    columns = list(store_rows.DECLARATION_SCHEMA)
-    groups = rows.sort("declared_at", "_input", "_line").partition_by(
-        list(store_rows.PARTITION_COLUMNS), as_dict=True, maintain_order=True
-    )
-    for (province, day), group in sorted(groups.items(), key=lambda item: str(item[0])):
-        final = (
-            f"{DECLARATIONS}/province_code={province}/declared_date={day}/"
-            f"part-{uuid.uuid4().hex}.parquet"
-        )
-        data = group.select(
-            pl.col(name).cast(dtype) for name, dtype in store_rows.DECLARATION_SCHEMA.items()
-        ).select(columns)
-        txn.stage(data, final)
-        entries.append(
-            {
-                "path": final,
-                "rows": data.height,
-                "min_declared_at": data["declared_at"].min().isoformat(),  # type: ignore[union-attr]
-                "max_declared_at": data["declared_at"].max().isoformat(),  # type: ignore[union-attr]
-                "unresolved_wards": int(data["ward_unresolved"].sum()),
-            }
-        )
-    return entries
-
-
-def _stage_persons(
-    txn: _Transaction, state: StoreState, rows: pl.DataFrame
-) -> list[dict[str, Any]]:
-    if rows.is_empty():
-        return []
-    new = store_rows.person_firsts(rows.lazy())
-    if state.persons:
-        stored = _scan_files(state.root, [entry.path for entry in state.persons], hive=False)
-    else:
-        stored = pl.LazyFrame(schema=store_rows.PERSON_SCHEMA)
-    changed = store_rows.merge_persons(stored, new).collect().sort("person_key")
-    if changed.is_empty():
-        return []
-    final = f"{PERSONS}/part-{uuid.uuid4().hex}.parquet"
-    txn.stage(changed.select(list(store_rows.PERSON_SCHEMA)), final)
-    return [
-        {"path": final, "rows": changed.height, "superseding": int(changed["superseding"].sum())}
-    ]
-
-
-def _stage_flags(txn: _Transaction, state: StoreState, rows: pl.DataFrame) -> list[dict[str, Any]]:
-    new = store_rows.person_flags(rows.lazy())
-    if state.flags:
-        stored = _scan_files(state.root, state.flags, hive=False)
-    else:
-        stored = pl.LazyFrame(schema=store_rows.FLAG_SCHEMA)
-    changed = store_rows.merge_flags(stored, new).collect().sort("person_key")
-    if changed.is_empty():
-        return []
-    final = f"{FLAGS}/part-{uuid.uuid4().hex}.parquet"
-    txn.stage(changed, final)
-    return [{"path": final, "rows": changed.height}]
-
-
-def ingest_exports(
-    root: Path | str,
-    exports: Sequence[str | Path],
-    *,
-    now: datetime,
-    key: bytes | None = None,
-    on_stage: StageHook = _no_stage,
-) -> IngestReport:
-    """Add the accepted rows of `exports` that the store lacks, as one commit (SPEC §6).
-
-    `now` is naive Vietnam local time (later rows are `future-time`); `key` pseudonymises the
-    identity columns and must be the store's key. Exports already ingested (same SHA-256) are
-    skipped. All or nothing: on any error, or when killed, the store stays as it was.
-    """
-    root = Path(root)
-    paths = expand_paths(exports)
-    with store_lock(root):
-        _init_store(root, fingerprint(key) if key is not None else None)
-        state = open_store(root)
-        _remove_uncommitted(state)
-        txn = _Transaction(root)
-        _make_folder(txn.folder)
-        committed = False
-        try:
-            sources, inputs = _stage_inputs(txn, paths, state, now=now, key=key)
-            on_stage("read")
-            if not inputs:
-                return IngestReport(commit=None, sources=sources, rows_added=0, persons_changed=0)
-            names = [source.name for source in sources if not source.skipped]
-            rows = _new_rows(state, inputs, names)
-            added = dict(rows.group_by("_input").len().iter_rows())
-            fresh = iter(range(len(inputs)))
-            sources = [
-                source if source.skipped else _with_added(source, added.get(next(fresh), 0))
-                for source in sources
-            ]
-            declarations = _stage_declarations(txn, rows)
-            persons = _stage_persons(txn, state, rows)
-            flags = _stage_flags(txn, state, rows)
-            on_stage("staged")
-            txn.publish(on_stage)
-            on_stage("published")
-            number = state.commits + 1
-            record = {
-                "commit": number,
-                "transaction": txn.txn,
-                "created_at": now.isoformat(),
-                "tool": f"ncovi-stats {__version__}",
-                "key_fingerprint": state.key_fingerprint,
-                "sources": [source.as_dict() for source in sources if not source.skipped],
-                "declarations": declarations,
-                "persons": persons,
-                "flags": flags,
-            }
-            _write_json_atomic(root / COMMITS / f"{number:08d}.json", record, txn.folder)
-            committed = True
-            on_stage("committed")
-        except BaseException:
-            if not committed:
-                txn.roll_back()
-            raise
-        finally:
-            txn.clean()
-    return IngestReport(
-        commit=number,
-        sources=sources,
-        rows_added=rows.height,
-        persons_changed=sum(entry["rows"] for entry in persons),
-    )
-
-
-def _with_added(source: SourceReport, added: int) -> SourceReport:
-    return SourceReport(
-        name=source.name,
-        sha256=source.sha256,
-        read=source.read,
-        accepted=source.accepted,
-        rejected_by_reason=source.rejected_by_reason,
-        added=added,
-    )
