@@ -66,6 +66,10 @@ class Settings:
     lang: str = "en"
     out: Path = Path("reports")
     columns: tuple[tuple[str, str], ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    sheet: str | None = None
     sla_hours: int = 48
     fail_on: tuple[str, ...] = ()
     config_file: Path | None = None
@@ -202,6 +206,21 @@ def _positive_int(value: Any, base: Path) -> int:
     return number
 
 
+def _header_row(value: Any, base: Path) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise UsageError(f"header_row '{value}' is not a line number, e.g. 3.") from None
+    if number <= 0:
+        raise UsageError(f"header_row '{value}' must be a line number from 1, e.g. 3.")
+    return number
+
+
+def _text(value: Any, base: Path) -> str | None:
+    """Kept as written; `io.scan` checks encodings and the CLI the delimiter's spelling."""
+    return str(value).strip() or None
+
+
 PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "inputs": _inputs,
     "as_of": lambda value, base: str(value).strip(),
@@ -217,6 +236,11 @@ PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "out": _path,
     "sla_hours": _positive_int,
     "fail_on": _choices(FAIL_ON, "fail_on"),
+    # how the exports are read (io.scan.ReadOptions; `[columns]` is a table, see TABLES)
+    "encoding": _text,
+    "delimiter": _text,
+    "header_row": _header_row,
+    "sheet": _text,
 }
 TABLES = ("columns", "province_targets")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Request, Result, describe, read, unit_names
+from ncovi_stats.analysis import Query, Read, Request, Result, describe, read, unit_names
 from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
@@ -52,15 +52,38 @@ def followup_report(
 ) -> FollowUp:
     """flagged_persons, verified, verified_within_sla, pending, overdue, verified_pct per unit."""
     check_units(level, units)
-    sla = check_sla(sla_hours)
+    check_sla(sla_hours)  # a usage error before any reading
     population = load_population(request.population_file)
-    queries = [
+    done = read(request, *followup_queries(level), needs_cutoff=True)
+    return followup_assemble(
+        done, request, level=level, sla_hours=sla_hours, units=units, population=population
+    )
+
+
+def followup_queries(level: str) -> list[Query]:
+    """The queries `followup_assemble` needs, to collect with others in one `analysis.read`."""
+    queries: list[Query] = [
         lambda frames: coverage.count_by_unit(frames.first),
-        lambda frames: followup.flagged_persons(frames.accepted, frames.cutoff),
+        # cutoff is None only when no row is accepted: read() then stops with exit 3
+        lambda frames: followup.flagged_persons(frames.accepted, frames.cutoff),  # type: ignore[arg-type]
     ]
     if level == "ward":
         queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
-    done = read(request, *queries, needs_cutoff=True)
+    return queries
+
+
+def followup_assemble(
+    done: Read,
+    request: Request,
+    *,
+    level: str = "province",
+    sla_hours: float = DEFAULT_SLA_HOURS,
+    units: int | None = None,
+    population: pl.DataFrame,
+) -> FollowUp:
+    """`followup_report` from the frames of `followup_queries(level)` (needs_cutoff=True)."""
+    check_units(level, units)
+    sla = check_sla(sla_hours)
     counts, persons = done.frames[:2]
     cutoff = done.cutoff
     classified = followup.classify(followup.only_flagged(persons), cutoff, sla)

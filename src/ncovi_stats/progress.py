@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Frames, Request, Result, describe, read, unit_names
+from ncovi_stats.analysis import Frames, Query, Read, Request, Result, describe, read, unit_names
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core
 from ncovi_stats.core.cutoff import iso_with_offset
@@ -36,15 +36,34 @@ def _counts(request: Request):  # type: ignore[no-untyped-def]
     return query
 
 
+def progress_queries(request: Request) -> list[Query]:
+    """The queries `progress_assemble` needs, to collect with others in one `analysis.read`."""
+    return [_counts(request), lambda frames: core.daily_new_persons(frames.first)]
+
+
 def progress_report(request: Request, *, level: str, target: Decimal, deadline: date) -> Progress:
     """Coverage, persons needed, pace and projection per unit of `level`, and the series."""
     population = load_population(request.population_file)  # a bad file fails before the read
-    done = read(
-        request,
-        _counts(request),
-        lambda frames: core.daily_new_persons(frames.first),
-        needs_cutoff=True,
+    done = read(request, *progress_queries(request), needs_cutoff=True)
+    return progress_assemble(
+        done, request, level=level, target=target, deadline=deadline, population=population
     )
+
+
+def progress_assemble(
+    done: Read,
+    request: Request,
+    *,
+    level: str,
+    target: Decimal,
+    deadline: date,
+    population: pl.DataFrame,
+) -> Progress:
+    """`progress_report` from the frames of `progress_queries` (read with needs_cutoff=True).
+
+    `request.provinces` sets the scope, so one read serves several scopes (e.g. provinces with
+    their own targets in a report bundle).
+    """
     (counts, daily), rows, cutoff = done.frames, done.rows, done.cutoff
     earliest = core.earliest_declaration(counts)
     start = core.window_start(cutoff, earliest)

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Request, Result, describe, read
+from ncovi_stats.analysis import Query, Read, Request, Result, describe, read
 from ncovi_stats.core import breakdown, coverage, ranking
 from ncovi_stats.core.cutoff import ONE_DAY, iso_with_offset
 from ncovi_stats.io.population import load_population
@@ -31,10 +31,32 @@ def rank_report(
     if order_by not in ranking.ORDERS:
         raise ValueError(f"unknown order {order_by!r}")
     population = load_population(request.population_file)
-    queries = [lambda frames: ranking.counts_with_day_before(frames.first, frames.cutoff)]
+    done = read(request, *rank_queries(level), needs_cutoff=True)
+    return rank_assemble(
+        done, request, level=level, order_by=order_by, units=units, population=population
+    )
+
+
+def rank_queries(level: str) -> list[Query]:
+    """The queries `rank_assemble` needs, to collect with others in one `analysis.read`."""
+    queries: list[Query] = [
+        lambda frames: ranking.counts_with_day_before(frames.first, frames.cutoff)
+    ]
     if level == "ward":
         queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
-    done = read(request, *queries, needs_cutoff=True)
+    return queries
+
+
+def rank_assemble(
+    done: Read,
+    request: Request,
+    *,
+    level: str,
+    order_by: str = "coverage",
+    units: int | None = None,
+    population: pl.DataFrame,
+) -> Result:
+    """`rank_report` from the frames of `rank_queries(level)` (read with needs_cutoff=True)."""
     counts, cutoff = done.frames[0], done.cutoff
     listing = list_units(
         counts,

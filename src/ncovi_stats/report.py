@@ -1,9 +1,11 @@
 """The daily report bundle (issue 5): every table of the day, built in memory, the same bytes
 for the same inputs and settings.
 
-`build_bundle` reads the exports once, then runs the registered sections in order; each section
-returns tables (and charts) or nothing when its library is not available. Adding a section is
-one entry in `SECTIONS`. The files are then rendered: summary.md, summary.html, coverage.xlsx,
+`build_bundle` reads the exports once: every registered section names the queries it needs
+(`Section.queries`), all of them are collected together in one `analysis.read`, and each
+section then builds its tables (and charts) from its own frames with the library's `*_assemble`
+function, the same code as the single commands (`progress`, `rank`, `followup`, `validate`).
+Adding a section is one entry in `SECTIONS`. The files are then rendered: summary.md, summary.html, coverage.xlsx,
 a CSV (UTF-8 with BOM) and a JSON file per table, charts as PNG, and manifest.json. Publishing
 the files (atomic, locked) is `io.bundle`'s work.
 """
@@ -12,9 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,14 +24,18 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.analysis import Request, describe, read, unit_names
+from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_names
 from ncovi_stats.core import coverage
+from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.quality import RowCounts
+from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import expand_paths
+from ncovi_stats.progress import Progress, progress_assemble, progress_queries
+from ncovi_stats.ranking import rank_assemble, rank_queries
 
 TABLES_FOLDER = "tables"
 CHARTS_FOLDER = "charts"
@@ -71,6 +76,7 @@ class Table:
     level: str | None = None
     totals: dict[str, Any] | None = None
     target: Decimal | None = None  # the colour scale of the coverage column
+    summary_records: pl.DataFrame | None = None  # rows shown in the summary (default: all)
 
 
 @dataclass(frozen=True)
@@ -93,12 +99,25 @@ class Context:
     scope: list[str]
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
+    progress: dict[tuple[int, str], Progress] = field(default_factory=dict)  # (group, level)
+
+
+def _no_queries(request: Request) -> list[Query]:
+    return []
 
 
 @dataclass(frozen=True)
 class Section:
+    """One part of the bundle: the queries it needs, and how it adds tables and charts.
+
+    `build` gets a `Read` holding the frames of its own queries (in order), or those of the
+    section named by `frames_of` (which must come earlier), with the shared row counts and cut-off.
+    """
+
     name: str
-    build: Callable[[Context], None]  # adds tables and charts to the context
+    build: Callable[[Context, Read], None]
+    queries: Callable[[Request], list[Query]] = _no_queries
+    frames_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,108 +177,142 @@ def _coverage_level(context: Context, level: str) -> Table:
     )
 
 
-def coverage_section(context: Context) -> None:
+def coverage_section(context: Context, done: Read) -> None:
     for level in context.options.levels:
         if level in ("province", "district"):
             table = _coverage_level(context, level)
             context.tables[table.name] = table
 
 
-def target_figures(
+def headline_figures(
     persons: int, population: int | None, target: Target, cutoff: datetime
 ) -> dict[str, Any]:
-    """SPEC §3.6 fields that need no pace: persons_needed, days_left, required_pace, status.
+    """persons_needed, days_left and required_pace of the headline (SPEC §3.5, §3.6).
 
-    Used until the progress library (issue 3) is on main; then its records replace these.
-    Without a pace, a unit short of its target is `behind` (never `on-track`).
+    The same functions as the progress records (core.coverage.persons_needed,
+    core.progress.days_left and required_pace), applied to the headline's summed figures.
     """
-    if target.target is None:
+    if target.target is None or not population:
         return {}
-    if population is None:
-        needed = None
-        status = "no-data"
-    else:
-        needed = persons_needed(target.target, population, persons)
-        status = "met" if needed == 0 else "behind"
-    days_left = (target.deadline - cutoff.date()).days if target.deadline else None
-    passed = days_left is not None and days_left < 0
-    if needed is None or days_left is None or passed:
-        pace = None
-    elif needed == 0:
-        pace = 0
-    else:
-        pace = math.ceil(needed / days_left) if days_left >= 1 else needed
+    needed = persons_needed(target.target, population, persons)
+    if target.deadline is None:
+        return {"persons_needed": needed}
+    left = core_progress.days_left(target.deadline, cutoff)
     return {
-        "target_pct": float(target.target),
         "persons_needed": needed,
-        "deadline": target.deadline,
-        "days_left": days_left,
-        "required_pace": pace,
-        "deadline_passed": passed if days_left is not None else None,
-        "status": status,
+        "days_left": left,
+        "required_pace": core_progress.required_pace(needed, left),
     }
 
 
-PROGRESS_SCHEMA = {
-    "target_pct": pl.Float64,
-    "persons_needed": pl.Int64,
-    "deadline": pl.Date,
-    "days_left": pl.Int64,
-    "required_pace": pl.Int64,
-    "deadline_passed": pl.Boolean,
-    "status": pl.String,
+def detail_level(context: Context) -> str:
+    """The level of the ranking, follow-up and charts: districts of one province, else provinces."""
+    return "district" if len(context.scope) == 1 else "province"
+
+
+def target_groups(context: Context) -> list[tuple[Target, tuple[str, ...]]]:
+    """Provinces in scope grouped by their target and deadline (both needed for progress)."""
+    groups: dict[Target, list[str]] = {}
+    for code in context.scope:
+        target = context.options.target_of(code)
+        if target.target is not None and target.deadline is not None:
+            groups.setdefault(target, []).append(code)
+    return sorted(((t, tuple(codes)) for t, codes in groups.items()), key=lambda g: g[1][0])
+
+
+def progress_of(context: Context, done: Read, group: int, level: str) -> Progress:
+    """progress.progress_assemble for one target group and level, computed once."""
+    key = (group, level)
+    if key not in context.progress:
+        target, codes = target_groups(context)[group]
+        assert target.target is not None and target.deadline is not None
+        context.progress[key] = progress_assemble(
+            done,
+            replace(context.request, provinces=codes),
+            level=level,
+            target=target.target,
+            deadline=target.deadline,
+            population=context.population,
+        )
+    return context.progress[key]
+
+
+PROGRESS_COLUMNS: dict[str, pl.DataType] = {
+    "level": pl.String(),
+    "unit_code": pl.String(),
+    "unit_name": pl.String(),
+    "province_code": pl.String(),
+    "population": pl.Int64(),
+    "persons_counted": pl.Int64(),
+    "coverage_pct": pl.Float64(),
+    "target_pct": pl.Float64(),
+    "persons_needed": pl.Int64(),
+    "deadline": pl.Date(),
+    "days_left": pl.Int64(),
+    "pace_7d": pl.Float64(),
+    "required_pace": pl.Int64(),
+    "projected_date": pl.Date(),
+    "deadline_passed": pl.Boolean(),
+    "status": pl.String(),
 }
 
 
-def progress_section(context: Context) -> None:
-    """Targets and deadlines per unit listed; units behind first, by the pace they need."""
-    options = context.options
-    if options.target.target is None and not options.province_targets:
+def _progress_rows(records: pl.DataFrame, level: str, deadline: date) -> pl.DataFrame:
+    code = coverage.unit_code(level)
+    return records.select(
+        pl.lit(level).alias("level"),
+        pl.col(code).alias("unit_code"),
+        pl.col(coverage.NAME_OF[code]).alias("unit_name"),
+        "province_code",
+        "population",
+        "persons_counted",
+        "coverage_pct",
+        "target_pct",
+        "persons_needed",
+        pl.lit(deadline, pl.Date).alias("deadline"),
+        "days_left",
+        "pace_7d",
+        "required_pace",
+        "projected_date",
+        "deadline_passed",
+        "status",
+    ).cast(PROGRESS_COLUMNS)  # type: ignore[arg-type]
+
+
+def progress_section(context: Context, done: Read) -> None:
+    """progress.progress_assemble per level (province, district) and per target group.
+
+    Units behind first, by the pace they need; then on-track, no population, met.
+    """
+    groups = target_groups(context)
+    levels = [level for level in ("province", "district") if level in context.options.levels]
+    if not groups or not levels:
         return
-    frames = []
-    for level in ("province", "district"):
-        table = context.tables.get(f"{level}s")
-        if table is None:
-            continue
-        code = coverage.unit_code(level)
-        rows = [
-            {
-                "level": level,
-                "unit_code": row[code],
-                "unit_name": row[code.replace("_code", "_name")],
-                "province_code": row["province_code"],
-                "population": row["population"],
-                "persons_counted": row["persons_counted"],
-                "coverage_pct": row["coverage_pct"],
-                **target_figures(
-                    row["persons_counted"],
-                    row["population"],
-                    options.target_of(row["province_code"]),
-                    context.cutoff,
-                ),
-            }
-            for row in table.records.iter_rows(named=True)
-        ]
-        frames.append(
-            pl.DataFrame(
-                rows,
-                schema={
-                    "level": pl.String,
-                    "unit_code": pl.String,
-                    "unit_name": pl.String,
-                    "province_code": pl.String,
-                    "population": pl.Int64,
-                    "persons_counted": pl.Int64,
-                    "coverage_pct": pl.Float64,
-                    **PROGRESS_SCHEMA,
-                },
+    frames, facts = [], []
+    for index, (target, codes) in enumerate(groups):
+        assert target.deadline is not None
+        for level in levels:
+            result = progress_of(context, done, index, level).report
+            frames.append(_progress_rows(result.records, level, target.deadline))
+            facts.append(
+                {
+                    "level": level,
+                    "provinces": list(codes),
+                    **{
+                        name: result.meta[name]
+                        for name in (
+                            "target_pct",
+                            "deadline",
+                            "days_left",
+                            "window_start",
+                            "window_days",
+                            "status_counts",
+                        )
+                    },
+                }
             )
-        )
-    if not frames:
-        return
     records = (
         pl.concat(frames)
-        .filter(pl.col("status").is_not_null())
         .with_columns(pl.col("status").replace_strict(STATUS_ORDER, default=9).alias("_order"))
         .sort(
             ["_order", "required_pace", "level", "unit_code"],
@@ -269,13 +322,87 @@ def progress_section(context: Context) -> None:
         .drop("_order")
     )
     meta = _base_meta(context, "progress")
-    meta["progress_source"] = "report.target_figures (no pace until issue 3 lands)"
+    meta["targets"] = facts
     context.tables["progress"] = Table(name="progress", records=records, meta=meta)
 
 
-def quality_section(context: Context) -> None:
-    """Row counts of SPEC §3.2 as a two-column table (measure, value)."""
-    rows = context.rows
+def charts_section(context: Context, done: Read) -> None:
+    """Coverage bars and coverage over time (render.charts) per target group, as PNG."""
+    from ncovi_stats.render.charts import chart_bytes, plot_coverage_bars, plot_progress
+
+    groups = target_groups(context)
+    lang = context.options.lang
+    level = detail_level(context)
+    for index, (target, codes) in enumerate(groups):
+        assert target.target is not None and target.deadline is not None
+        progress = progress_of(context, done, index, level)
+        records = progress.report.records
+        if records.filter(pl.col("population").is_not_null()).height == 0:
+            continue
+        suffix = "" if len(groups) == 1 else f"-{codes[0]}"
+        bars = plot_coverage_bars(
+            records, level=level, target=target.target, cutoff=context.cutoff, lang=lang
+        )
+        lines = plot_progress(
+            progress.series.records,
+            records,
+            level=level,
+            target=target.target,
+            deadline=target.deadline,
+            cutoff=context.cutoff,
+            lang=lang,
+        )
+        for name, figure in (("coverage_bars", bars), ("progress", lines)):
+            title = figure.axes[0].get_title()
+            context.charts.append(
+                Chart(name=f"{name}{suffix}", png=chart_bytes(figure, "png"), title=title)
+            )
+
+
+def rank_section(context: Context, done: Read) -> None:
+    """ranking.rank_assemble at the detail level, by coverage."""
+    level = detail_level(context)
+    result = rank_assemble(
+        done, context.request, level=level, order_by="coverage", population=context.population
+    )
+    meta = {**result.meta, "command": "report", "table": "rank"}
+    context.tables["rank"] = Table(name="rank", records=result.records, meta=meta, level=level)
+
+
+def followup_section(context: Context, done: Read) -> None:
+    """followup.followup_assemble at the detail level (counts per unit; no person is listed).
+
+    `overdue_by_province` in the meta counts every overdue person in scope, also those whose
+    first row names no unit of the level: `--fail-on overdue` must not miss them.
+    """
+    level = detail_level(context)
+    followup = followup_assemble(
+        done,
+        context.request,
+        level=level,
+        sla_hours=context.options.sla_hours,
+        population=context.population,
+    )
+    result = followup.result
+    by_province = followup.overdue.group_by("province_code").len().sort("province_code")
+    meta = {
+        **result.meta,
+        "command": "report",
+        "table": "followup",
+        "overdue_by_province": dict(by_province.rows()),
+    }
+    context.tables["followup"] = Table(
+        name="followup", records=result.records, meta=meta, level=level
+    )
+
+
+def quality_section(context: Context, done: Read) -> None:
+    """validation.quality_assemble (SPEC §3.12): the row and person counts as (measure, value),
+    then the tables by source file and by district."""
+    from ncovi_stats.validation import quality_assemble
+
+    report = quality_assemble(done, context.request, population=context.population)
+    rows = report.rows
     measures: list[tuple[str, int]] = [("rows_read", rows.read), ("rows_accepted", rows.accepted)]
     measures += [(f"rejected:{reason}", n) for reason, n in rows.rejected_by_reason.items()]
     measures += [
@@ -284,20 +411,44 @@ def quality_section(context: Context) -> None:
         ("duplicates", rows.duplicates),
         ("unresolved_wards", rows.unresolved_wards),
     ]
+    measures += [(f"persons_{name}", int(n)) for name, n in report.persons.items()]
+    measures.append(("units_over_100", report.units_over_100.height))
     records = pl.DataFrame(
         {"measure": [m for m, _ in measures], "value": [v for _, v in measures]},
         schema={"measure": pl.String, "value": pl.Int64},
     )
-    context.tables["quality"] = Table(
-        name="quality", records=records, meta=_base_meta(context, "quality")
+    meta = _base_meta(context, "quality")
+    meta["sources"] = [source.as_dict() for source in report.sources]
+    meta["units_over_100"] = report.units_over_100.to_dicts()
+    context.tables["quality"] = Table(name="quality", records=records, meta=meta)
+    context.tables["quality_sources"] = Table(
+        name="quality_sources",
+        records=report.by_source_file,
+        meta=_base_meta(context, "quality_sources"),
+    )
+    context.tables["quality_districts"] = Table(
+        name="quality_districts",
+        records=report.by_district,
+        meta=_base_meta(context, "quality_districts"),
+        summary_records=report.by_district.filter(pl.col("province_code").is_in(context.scope)),
     )
 
 
-# The registry: sections run in this order; a section that finds nothing to add adds nothing.
+def _quality_queries(request: Request) -> list[Query]:
+    from ncovi_stats.validation import QUERIES
+
+    return list(QUERIES)
+
+
+# The registry: sections run in this order, each on the frames of its own queries (all
+# collected in one read); a section that finds nothing to add adds nothing.
 SECTIONS: list[Section] = [
     Section("coverage", coverage_section),
-    Section("progress", progress_section),
-    Section("quality", quality_section),
+    Section("progress", progress_section, progress_queries),
+    Section("charts", charts_section, frames_of="progress"),
+    Section("rank", rank_section, lambda request: rank_queries("province")),
+    Section("followup", followup_section, lambda request: followup_queries("province")),
+    Section("quality", quality_section, _quality_queries),
 ]
 
 
@@ -342,10 +493,18 @@ def build_bundle(
     """Read once, run the sections, render every file of the bundle (manifest last)."""
     from ncovi_stats.render import summary
 
+    chosen = SECTIONS if sections is None else sections
     population = load_population(request.population_file)
     log("reading exports")
-    done = read(request, lambda frames: coverage.count_by_unit(frames.first), per_file_query)
-    (counts, per_file), rows, cutoff = done.frames, done.rows, done.cutoff
+    queries: list[Query] = [lambda frames: coverage.count_by_unit(frames.first), per_file_query]
+    spans: dict[str, tuple[int, int]] = {}
+    for section in chosen:
+        own = section.queries(request) if section.frames_of is None else []
+        spans[section.name] = (len(queries), len(queries) + len(own))
+        queries += own
+    done = read(request, *queries, needs_cutoff=True)
+    counts, per_file = done.frames[:2]
+    rows, cutoff = done.rows, done.cutoff
     log(f"read {rows.read} rows, accepted {rows.accepted}, cut-off {iso_with_offset(cutoff)}")
     context = Context(
         request=request,
@@ -357,9 +516,11 @@ def build_bundle(
         scope=coverage.scope_provinces(counts, request.provinces),
     )
     ran = []
-    for section in SECTIONS if sections is None else sections:
+    for section in chosen:
+        start, end = spans[section.frames_of or section.name]
+        own_read = replace(done, frames=done.frames[start:end])
         before = (len(context.tables), len(context.charts))
-        section.build(context)
+        section.build(context, own_read)
         if (len(context.tables), len(context.charts)) != before:
             ran.append(section.name)
         detail(f"section {section.name}: done")
@@ -384,11 +545,7 @@ def build_bundle(
         else []
     )
     followup = context.tables.get("followup")
-    overdue = (
-        sorted(followup.records.filter(pl.col("overdue") > 0)["province_code"].unique().to_list())
-        if followup is not None and "overdue" in followup.records.columns
-        else []
-    )
+    overdue = sorted(followup.meta["overdue_by_province"]) if followup is not None else []
     return Bundle(
         name=bundle_name(cutoff),
         files=dict(sorted(files.items())),

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.analysis import Query, Request, check_rows, read, unit_names
+from ncovi_stats.analysis import Query, Read, Request, check_rows, read, unit_names
 from ncovi_stats.core import coverage, quality_report
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.quality import RowCounts
@@ -69,6 +69,11 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     """
     population = load_population(request.population_file)
     done = read(request, *QUERIES, needs_cutoff=True, check=check)
+    return quality_assemble(done, request, population=population)
+
+
+def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) -> QualityReport:
+    """`quality_report_of` from the frames of `QUERIES` (read with needs_cutoff=True)."""
     by_source, district_rows, persons, counts = done.frames
     cutoff = done.cutoff if done.rows.accepted else None
     names = unit_names("district")
@@ -112,4 +117,4 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     )
 
 
-__all__ = ["QualityReport", "check_rows", "quality_report_of"]
+__all__ = ["QualityReport", "check_rows", "quality_assemble", "quality_report_of"]

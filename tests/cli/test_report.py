@@ -121,7 +121,16 @@ def test_figures_equal_duckdb_and_the_workbook_carries_the_json(tmp_path: Path) 
     assert provinces[0]["persons_counted"] == persons[0]
     districts = json.loads((folder / "tables" / "districts.json").read_text())["records"]
     book = openpyxl.load_workbook(folder / "coverage.xlsx")
-    assert book.sheetnames == ["Tỉnh", "Huyện", "Tiến độ", "Chất lượng"]
+    assert book.sheetnames == [
+        "Tỉnh",
+        "Huyện",
+        "Tiến độ",
+        "Xếp hạng",
+        "Xác minh",
+        "Chất lượng",
+        "Chất lượng theo tệp",
+        "Chất lượng theo huyện",
+    ]
     sheet = book["Huyện"]
     header = [cell.value for cell in sheet[1]]
     assert header[0] == "STT"

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from ncovi_stats.render.headline import Headline, headline_text
-from ncovi_stats.report import Target, target_figures
+from ncovi_stats.report import Target, headline_figures
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CUTOFF = datetime(2020, 4, 8, 17, 0)
 
 
 def hau_giang(persons: int = 516_394, deadline: date = date(2020, 4, 17), **extra) -> Headline:
-    figures = target_figures(
+    figures = headline_figures(
         persons, 733_017, Target(Decimal(90), deadline), extra.pop("cutoff", CUTOFF)
     )
     return Headline(
@@ -40,11 +40,18 @@ def test_hau_giang_headline_matches_golden_file(lang: str) -> None:
 
 
 def test_figures_behind_the_headline() -> None:
-    figures = target_figures(516_394, 733_017, Target(Decimal(90), date(2020, 4, 17)), CUTOFF)
-    assert figures["persons_needed"] == 143_322  # ceil(0.9 × 733,017) = 659,716
-    assert figures["days_left"] == 9
-    assert figures["required_pace"] == 15_925  # ceil(143,322 / 9)
-    assert figures["status"] == "behind" and figures["deadline_passed"] is False
+    figures = headline_figures(516_394, 733_017, Target(Decimal(90), date(2020, 4, 17)), CUTOFF)
+    assert figures == {
+        "persons_needed": 143_322,  # ceil(0.9 × 733,017) = 659,716
+        "days_left": 9,
+        "required_pace": 15_925,  # ceil(143,322 / 9)
+    }
+    # without a deadline: only the persons needed; without a target or population: nothing
+    assert headline_figures(516_394, 733_017, Target(Decimal(90), None), CUTOFF) == {
+        "persons_needed": 143_322
+    }
+    assert headline_figures(516_394, None, Target(Decimal(90), None), CUTOFF) == {}
+    assert headline_figures(516_394, 733_017, Target(None, None), CUTOFF) == {}
 
 
 def test_met_target_says_so() -> None:

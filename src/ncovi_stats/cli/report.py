@@ -16,11 +16,14 @@ if TYPE_CHECKING:
 
 REPORT_HELP = """Write the day's report bundle into OUT/<cut-off>/, e.g. reports/2020-04-08_1700/.
 
-The bundle: summary.md and a self-contained summary.html opening with the headline, coverage.xlsx
-(provinces, districts, progress, quality), tables/*.csv (UTF-8 with BOM) and tables/*.json,
-charts/*.png when charts are available, and manifest.json (inputs with SHA-256, settings, versions,
-the hash of every file). It is written whole into a temporary folder, then published at once; the
-same inputs and settings give the same bytes, and a second run says "unchanged".
+The bundle: summary.md and a self-contained summary.html opening with the headline (who is
+behind, charts inline), coverage.xlsx (provinces, districts, progress, rank, follow-up, quality
+by file and by district), tables/*.csv (UTF-8 with BOM) and tables/*.json for every table,
+charts/*.png (coverage bars and coverage over time, with a target and deadline), and
+manifest.json (inputs with SHA-256, settings, versions, the hash of every file). The exports are
+read once for every section. It is written whole into a temporary folder, then published at
+once; the same inputs and settings give the same bytes, and a second run says "unchanged".
+See docs/report.md.
 
 Settings come from flags, then NCOVI_STATS_* variables, then the config file (--config, else
 ./ncovi-stats.toml, else ~/.config/ncovi-stats/config.toml), then defaults: see `ncovi-stats config
@@ -185,15 +188,21 @@ def report(
     lang: Lang = None,
     sla_hours: SlaHours = None,
     fail_on: FailOn = None,
+    encoding: opt.Encoding = None,
+    delimiter: opt.Delimiter = None,
+    header_row: opt.HeaderRow = None,
+    sheet: opt.Sheet = None,
     force: Force = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     from ncovi_stats.analysis import Request, resolve_provinces
+    from ncovi_stats.cli.parse import parse_delimiter
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.errors import UsageError
     from ncovi_stats.io.bundle import locked, publish
     from ncovi_stats.io.keyfile import load_key
+    from ncovi_stats.io.scan import ReadOptions
     from ncovi_stats.report import build_bundle
 
     log = Log(quiet, verbose)
@@ -212,6 +221,10 @@ def report(
         "lang": lang,
         "sla_hours": sla_hours,
         "fail_on": fail_on,
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "header_row": header_row,
+        "sheet": sheet,
     }
     settings = settings_from(flags, config)
     if not settings.inputs:
@@ -231,6 +244,13 @@ def report(
         provinces=provinces,
         population_file=settings.population,
         key=load_key(settings.key_file) if settings.key_file is not None else None,
+        reading=ReadOptions(
+            encoding=settings.encoding,
+            delimiter=parse_delimiter(settings.delimiter),
+            header_row=settings.header_row,
+            sheet=settings.sheet,
+            columns=dict(settings.columns),
+        ),
     )
     with locked(settings.out):
         from ncovi_stats.cli.output import reading_status
@@ -246,7 +266,7 @@ def report(
             f"{len(bundle.behind)} units behind target ({', '.join(bundle.behind[:10])})"
         )
     if "overdue" in settings.fail_on and bundle.overdue:
-        failing.append(f"overdue follow-up in {', '.join(bundle.overdue[:10])}")
+        failing.append(f"overdue follow-up in provinces {', '.join(bundle.overdue[:10])}")
     if failing:
         sys.stderr.write(f"ncovi-stats: written, but {'; '.join(failing)}.\n")
         raise typer.Exit(4)

@@ -39,6 +39,37 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "status": {"en": "Status", "vi": "Tình trạng"},
     "measure": {"en": "Measure", "vi": "Chỉ số"},
     "value": {"en": "Value", "vi": "Giá trị"},
+    "source_file": {"en": "File", "vi": "Tệp"},
+    "read": {"en": "Rows read", "vi": "Số dòng"},
+    "accepted": {"en": "Accepted", "vi": "Hợp lệ"},
+    "rejected": {"en": "Rejected", "vi": "Bị loại"},
+    "after_cutoff": {"en": "After cut-off", "vi": "Sau mốc"},
+    "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
+    "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
+    "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
+}
+# Measures of the quality table, for people (the files keep the canonical names).
+MEASURE_LABELS: dict[str, dict[str, str]] = {
+    "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
+    "rows_accepted": {"en": "Rows accepted", "vi": "Số dòng hợp lệ"},
+    "rows_rejected": {"en": "Rows rejected", "vi": "Số dòng bị loại"},
+    "rows_after_cutoff": {"en": "Accepted rows after the cut-off", "vi": "Dòng hợp lệ sau mốc"},
+    "duplicates": {"en": "Duplicate rows", "vi": "Dòng trùng lặp"},
+    "unresolved_wards": {"en": "Rows with an unresolved ward", "vi": "Dòng không xác định được xã"},
+    "persons_counted": {"en": "Persons counted", "vi": "Số người khai báo"},
+    "persons_in_several_districts": {
+        "en": "Persons with rows in two or more districts",
+        "vi": "Người có dòng ở từ 2 huyện",
+    },
+    "persons_in_provinces_without_population": {
+        "en": "Persons in provinces without population",
+        "vi": "Người ở tỉnh chưa có số dân",
+    },
+    "persons_in_districts_without_population": {
+        "en": "Persons in districts without population",
+        "vi": "Người ở huyện chưa có số dân",
+    },
+    "units_over_100": {"en": "Units over 100%", "vi": "Đơn vị vượt 100%"},
 }
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
@@ -50,6 +81,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "followup": {"en": "Follow-up of at-risk persons", "vi": "Xác minh người có nguy cơ"},
     "rank": {"en": "Ranking", "vi": "Xếp hạng"},
     "quality": {"en": "Data quality", "vi": "Chất lượng dữ liệu"},
+    "quality_sources": {
+        "en": "Data quality by source file",
+        "vi": "Chất lượng dữ liệu theo tệp",
+    },
+    "quality_districts": {
+        "en": "Data quality by district",
+        "vi": "Chất lượng dữ liệu theo huyện",
+    },
+    "more_rows": {
+        "en": "{shown} of {total} rows shown (the provinces in scope); every row is in {file}.",
+        "vi": "Hiển thị {shown} trên {total} dòng (các tỉnh được chọn); đủ các dòng trong {file}.",
+    },
     "charts": {"en": "Charts", "vi": "Biểu đồ"},
     "footer": {
         "en": "Cut-off {cutoff} (Vietnam time) · population: {source} · ncovi-stats {version}",
@@ -67,6 +110,8 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "followup": {"en": "followup", "vi": "Xác minh"},
     "rank": {"en": "rank", "vi": "Xếp hạng"},
     "quality": {"en": "quality", "vi": "Chất lượng"},
+    "quality_sources": {"en": "quality by file", "vi": "Chất lượng theo tệp"},
+    "quality_districts": {"en": "quality by district", "vi": "Chất lượng theo huyện"},
 }
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "met": {"en": "met", "vi": "Đạt"},
@@ -108,7 +153,57 @@ SUMMARY_FIELDS: dict[str, list[str]] = {
         "projected_date",
         "status",
     ],
+    "rank": [
+        "rank",
+        "province_code",
+        "province_name",
+        "district_code",
+        "district_name",
+        "population",
+        "persons_counted",
+        "coverage_pct",
+        "change_pp",
+        "rank_change",
+    ],
+    "followup": [
+        "province_code",
+        "province_name",
+        "district_code",
+        "district_name",
+        "flagged_persons",
+        "verified",
+        "verified_within_sla",
+        "pending",
+        "overdue",
+        "verified_pct",
+    ],
+    "quality": ["measure", "value"],
+    "quality_sources": [
+        "source_file",
+        "read",
+        "accepted",
+        "rejected",
+        "after_cutoff",
+        "duplicates",
+        "unresolved_wards",
+    ],
+    "quality_districts": [
+        "province_name",
+        "district_code",
+        "district_name",
+        "read",
+        "accepted",
+        "rejected",
+        "after_cutoff",
+        "duplicates",
+        "unresolved_wards",
+        "persons_counted",
+        "persons_in_several_districts",
+        "coverage_pct",
+    ],
 }
+# Tables at district level show their districts only: the province is the same on every row.
+DISTRICT_LEVEL_HIDDEN = ("province_code", "province_name")
 CSS = """
 body{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:2em;color:#1b1b1b;max-width:70em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
@@ -118,13 +213,17 @@ th,td{border:1px solid #d0d0d0;padding:.25em .6em}th{background:#eef1f4;text-ali
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold;background:#f7f7f7}
 td.green{background:#dff0d8}td.yellow{background:#fcf4cf}td.red{background:#f6d6d5}
 ul.behind li{margin:.2em 0}img{max-width:100%;border:1px solid #ddd;margin:.5em 0}
-footer{margin-top:2em;color:#666;font-size:.85em}
+footer{margin-top:2em;color:#666;font-size:.85em}p.note{color:#555;font-size:.88em}
 """.strip()
 
 
 def field_label(name: str, lang: str) -> str:
+    from ncovi_stats.render.compare import FIELD_LABELS
+
     if name in REPORT_LABELS:
         return REPORT_LABELS[name][lang]
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name][lang]
     return labels.label(name, lang)
 
 
@@ -146,6 +245,11 @@ def format_cell(name: str, value: Any, row: dict[str, Any], lang: str) -> str:
         )
     if name == "status":
         return STATUS_LABELS.get(value, {}).get(lang, str(value))
+    if name == "measure":
+        base = value.removeprefix("rejected:")
+        if base != value:
+            return ("rejected: " if lang == "en" else "bị loại: ") + base
+        return MEASURE_LABELS.get(value, {}).get(lang, str(value))
     if isinstance(value, bool):
         return {"en": ("no", "yes"), "vi": ("không", "có")}[lang][value]
     if isinstance(value, int):
@@ -170,7 +274,8 @@ def _totals_label(table: Table, lang: str) -> str:
 def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], str]]:
     """Formatted cells and the coverage colour of each row."""
     rows = []
-    for row in table.records.iter_rows(named=True):
+    shown = table.records if table.summary_records is None else table.summary_records
+    for row in shown.iter_rows(named=True):
         cells = [format_cell(f, row.get(f), row, lang) for f in fields]
         style = ""
         if "persons_counted" in row and table.target is not None:
@@ -181,7 +286,20 @@ def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], s
 
 def _fields(table: Table) -> list[str]:
     wanted = SUMMARY_FIELDS.get(table.name, list(table.records.columns))
+    if table.level == "district" and table.name in ("rank", "followup"):
+        wanted = [f for f in wanted if f not in DISTRICT_LEVEL_HIDDEN]
     return [f for f in wanted if f in table.records.columns]
+
+
+def _more_rows(table: Table, lang: str) -> str | None:
+    """A note when the summary shows part of the table's rows."""
+    if table.summary_records is None or table.summary_records.height == table.records.height:
+        return None
+    return TEXTS["more_rows"][lang].format(
+        shown=labels.format_int(table.summary_records.height, lang),
+        total=labels.format_int(table.records.height, lang),
+        file=f"tables/{table.name}.csv",
+    )
 
 
 def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
@@ -205,7 +323,7 @@ def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | Non
 def headline_of(context: Context) -> Headline:
     """The figures of the scope's provinces at the cut-off, with the target when there is one."""
     from ncovi_stats.analysis import unit_names
-    from ncovi_stats.report import province_headline_kind, target_figures
+    from ncovi_stats.report import headline_figures, province_headline_kind
 
     records = coverage.coverage_records(
         context.counts,
@@ -230,7 +348,7 @@ def headline_of(context: Context) -> Headline:
         if sources <= {"census-2019"}
         else (options.population_label or ", ".join(sorted(sources)))
     )
-    figures = target_figures(persons, population or None, target, context.cutoff)
+    figures = headline_figures(persons, population or None, target, context.cutoff)
     return Headline(
         cutoff=context.cutoff,
         area_kind=kind,
@@ -307,6 +425,9 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
         title = TEXTS.get(table.name, {}).get(lang, table.name)
         header = [field_label(f, lang) for f in fields]
         parts.append(writers.to_markdown(header, rows, title).decode())
+        note = _more_rows(table, lang)
+        if note is not None:
+            parts += [md(note), ""]
     for chart in context.charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
     parts.append(md(_footer(context, lang)))
@@ -372,6 +493,9 @@ def summary_html(context: Context, headline: Headline) -> bytes:
     for table in context.tables.values():
         parts.append(f"<h2>{e(TEXTS.get(table.name, {}).get(lang, table.name))}</h2>")
         parts.append(_html_table(table, lang))
+        note = _more_rows(table, lang)
+        if note is not None:
+            parts.append(f'<p class="note">{e(note)}</p>')
     parts.append(f"<footer>{e(_footer(context, lang))}</footer>")
     parts.append("</main></body></html>")
     return ("\n".join(parts) + "\n").encode()
