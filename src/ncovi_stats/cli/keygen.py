@@ -30,6 +30,9 @@ def keygen(
     the key and a list of ID or phone numbers can tell whether those people are in the data.
     Pass it to other commands with --key-file PATH. The key's fingerprint, printed on stderr,
     is recorded in manifests and stores and may be shared; the key may not.
+
+    Exit codes: 0 created; 2 usage error (the file exists, or its folder does not); 5 the file
+    could not be written; 1 internal error (rerun with --debug).
     """
     key_fingerprint = generate_key_file(path)
     typer.echo(f"Created key file {path} (mode 0600), fingerprint {key_fingerprint}.", err=True)
