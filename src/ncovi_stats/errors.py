@@ -63,3 +63,10 @@ class LockedError(NcoviError):
     """Another run holds the lock on the same output (exit 6)."""
 
     exit_code = ExitCode.LOCKED
+
+
+class BehindError(NcoviError):
+    """Everything was written, but a unit is behind target or follow-up is overdue; raised only
+    when asked with `--fail-on` (exit 4)."""
+
+    exit_code = ExitCode.BEHIND

@@ -44,6 +44,32 @@ class QualityReport:
             "units_over_100": self.units_over_100.to_dicts(),
         }
 
+    def summary(self) -> pl.DataFrame:
+        """The headline counts as `measure, value` rows (canonical measure names)."""
+        rows = self.rows
+        measures: dict[str, int] = {"rows_read": rows.read, "rows_accepted": rows.accepted}
+        measures |= {f"rows_rejected_{r}": n for r, n in rows.rejected_by_reason.items()}
+        measures |= {
+            "rows_after_cutoff": rows.after_cutoff,
+            "rows_duplicate": rows.duplicates,
+            "rows_unresolved_ward": rows.unresolved_wards,
+            **{f"persons_{key}": value for key, value in self.persons.items()},
+            "units_over_100": self.units_over_100.height,
+        }
+        return pl.DataFrame(
+            {"measure": list(measures), "value": [int(v) for v in measures.values()]},
+            schema={"measure": pl.String, "value": pl.Int64},
+        )
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every section as a flat table (one column per reject reason): the workbook's sheets."""
+        return {
+            "summary": self.summary(),
+            "by_source_file": self.by_source_file,
+            "by_district": self.by_district,
+            "units_over_100": self.units_over_100,
+        }
+
 
 def _nest_reasons(record: dict[str, Any]) -> dict[str, Any]:
     from ncovi_stats.errors import REJECT_REASONS
@@ -86,6 +112,10 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
         population=population,
     )
     without = quality_report.persons_without_population(records)
+    if request.provinces:  # --province narrows the listings, never the counts
+        listed = pl.col("province_code").is_in(list(request.provinces))
+        by_district = by_district.filter(listed)
+        records = {level: frame.filter(listed) for level, frame in records.items()}
     person_counts = {
         "counted": int(counts["persons_counted"].sum()),
         "in_several_districts": int(persons["persons_in_several_districts"].sum()),
@@ -99,6 +129,8 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
         "cutoff": iso_with_offset(cutoff) if cutoff else None,
         "cutoff_from": "as-of" if request.as_of else "latest-accepted-declaration",
         "inputs": list(request.inputs),
+        "scope": list(request.provinces)
+        or sorted(by_district["province_code"].drop_nulls().unique().to_list()),
         "population_sources": sorted(set(population["population_source"].to_list())),
     }
     if request.key is not None:

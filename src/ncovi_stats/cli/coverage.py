@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
+from ncovi_stats.cli.common import Common, reading_command
 from ncovi_stats.cli.output import reading_status, write_result
-from ncovi_stats.cli.parse import parse_request, parse_target
+from ncovi_stats.cli.parse import parse_target
+from ncovi_stats.errors import UsageError
 
 
+@reading_command()
 def coverage(
     inputs: opt.InputsOrStore = None,
     level: opt.LevelOption = opt.Level.province,
-    as_of: opt.AsOf = None,
-    province: opt.Province = None,
     target: opt.Target = None,
-    population: opt.Population = None,
     split_by: opt.SplitByOption = None,
     units: opt.Units = opt.Vintage.v2020,
-    fmt: opt.Format = opt.OutputFormat.table,
-    output: opt.Output = None,
-    lang: opt.LangOption = opt.Lang.en,
-    key_file: opt.KeyFile = None,
-    encoding: opt.Encoding = None,
-    delimiter: opt.Delimiter = None,
-    header_row: opt.HeaderRow = None,
-    sheet: opt.Sheet = None,
-    rejects: opt.Rejects = None,
-    max_reject_rate: opt.MaxRejectRate = None,
-    store: opt.Store = None,
+    fail_on: opt.FailOnBelowTarget = None,
+    *,
+    common: Common,
 ) -> None:
     """Coverage by province, district or ward: persons who declared, once each, against population.
 
@@ -37,26 +29,16 @@ def coverage(
     Example: ncovi-stats coverage data/samples/bac_kan.parquet --level district --as-of "2020-04-08 17:00"
     """
     from ncovi_stats.breakdown import coverage_view
+    from ncovi_stats.failon import check_fail_on
     from ncovi_stats.listing import check_units
     from ncovi_stats.render.compare import coverage_view_display
 
     vintage = int(units.value) if units is opt.Vintage.v2025 else None
     check_units(level.value, vintage)
     target_pct = parse_target(target)
-    request = parse_request(
-        inputs,
-        as_of=as_of,
-        province=province,
-        population=population,
-        key_file=key_file,
-        encoding=encoding,
-        delimiter=delimiter,
-        header_row=header_row,
-        sheet=sheet,
-        rejects=rejects,
-        max_reject_rate=max_reject_rate,
-        store=store,
-    )
+    if fail_on is not None and target_pct is None:
+        raise UsageError("--fail-on behind needs --target PCT, e.g. --target 90.")
+    request = common.request(inputs)
     with reading_status("Reading exports…"):
         result = coverage_view(
             request,
@@ -66,6 +48,12 @@ def coverage(
             units=vintage,
         )
     display = coverage_view_display(
-        result.records, result.meta, cutoff=result.cutoff, lang=lang.value, target=target_pct
+        result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value, target=target_pct
     )
-    write_result(result.records, result.meta, display, fmt=fmt, output=output)
+    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)
+    check_fail_on(
+        result.records,
+        command="coverage",
+        condition=None if fail_on is None else fail_on.value,
+        level=level.value,
+    )

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
+from ncovi_stats.cli.common import Common, reading_command
 from ncovi_stats.cli.output import reading_status, write_result
-from ncovi_stats.cli.parse import parse_request
 
 
+@reading_command(population=False)
 def followup(
-    inputs: opt.Inputs,
+    inputs: opt.InputsOrStore = None,
     level: opt.LevelOption = opt.Level.province,
     sla_hours: opt.SlaHours = 48.0,
     list_overdue: opt.ListOverdue = None,
-    as_of: opt.AsOf = None,
-    province: opt.Province = None,
     units: opt.Units = opt.Vintage.v2020,
-    fmt: opt.Format = opt.OutputFormat.table,
-    output: opt.Output = None,
-    lang: opt.LangOption = opt.Lang.en,
-    key_file: opt.KeyFile = None,
+    fail_on: opt.FailOnOverdue = None,
+    *,
+    common: Common,
 ) -> None:
     """Follow-up of at-risk persons: verified within the SLA, pending, overdue, per unit.
 
@@ -28,20 +26,27 @@ def followup(
 
     Example: ncovi-stats followup data/samples/bac_kan.parquet --level district --list-overdue overdue.csv
     """
+    from ncovi_stats.failon import check_fail_on
     from ncovi_stats.followup import followup_report, write_overdue
     from ncovi_stats.listing import check_units
     from ncovi_stats.render.compare import followup_display
 
     check_units(level.value, int(units.value))
-    request = parse_request(
-        inputs, as_of=as_of, province=province, population=None, key_file=key_file
-    )
+    request = common.request(inputs)
     with reading_status("Reading exports…"):
         report = followup_report(
             request, level=level.value, sla_hours=sla_hours, units=int(units.value)
         )
     result = report.result
-    display = followup_display(result.records, result.meta, cutoff=result.cutoff, lang=lang.value)
+    display = followup_display(
+        result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value
+    )
     if list_overdue is not None:
         write_overdue(report.overdue, result.meta, list_overdue)
-    write_result(result.records, result.meta, display, fmt=fmt, output=output)
+    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)
+    check_fail_on(
+        result.records,
+        command="followup",
+        condition=None if fail_on is None else fail_on.value,
+        level=level.value,
+    )

@@ -65,6 +65,10 @@ def ingest(
     the store as it was. Another ingest on the same store at the same time exits with 6.
 
     Example: ncovi-stats ingest exports/2020-04-08.csv --store store/ --key-file ncovi.key
+
+    Exit codes: 0 ok (also when nothing was new); 1 internal error (rerun with --debug); 2 usage
+    error; 3 bad input (unreadable, empty, all rows rejected, another key than the store's);
+    5 the store could not be written; 6 another ingest holds the store's lock; 130 interrupted.
     """
     from ncovi_stats.core.cutoff import vietnam_now
     from ncovi_stats.io.keyfile import load_key

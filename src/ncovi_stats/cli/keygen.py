@@ -28,6 +28,9 @@ def keygen(
     the key and a list of ID or phone numbers can tell whether those people are in the data.
     Pass it to other commands with --key-file PATH. The key's fingerprint, printed on stderr,
     is recorded in manifests and stores and may be shared; the key may not.
+
+    Exit codes: 0 created; 2 usage error (the file exists, or its folder does not); 5 the file
+    could not be written; 1 internal error (rerun with --debug).
     """
     from ncovi_stats.io.keyfile import generate_key_file  # hashlib: not on the --help path
 

@@ -35,7 +35,7 @@ class Lang(StrEnum):
 Inputs = Annotated[
     list[str],
     typer.Argument(
-        help="Export files (CSV or Parquet) or glob patterns, e.g. 'exports/*.csv'.",
+        help="Export files (CSV, Parquet or .xlsx) or glob patterns, e.g. 'exports/*.csv'.",
         show_default=False,
     ),
 ]
@@ -276,6 +276,46 @@ Store = Annotated[
         "--store",
         help="Read this store folder (made by `ncovi-stats ingest`) instead of export files; "
         "the figures are the same as from the exports ingested into it.",
+        show_default=False,
+    ),
+]
+
+
+# --fail-on (SPEC §4.5): exit 4 once everything is written. The rules: ncovi_stats.failon.RULES.
+class Behind(StrEnum):
+    behind = "behind"
+
+
+class Overdue(StrEnum):
+    overdue = "overdue"
+
+
+FailOnBehind = Annotated[
+    Behind | None,
+    typer.Option(
+        "--fail-on",
+        help="'behind': exit 4 after writing everything when a listed unit has status "
+        "'behind' (not met and not on track: the projected date at the 7-day pace is after the "
+        "deadline or there is none; no-data units never count).",
+        show_default=False,
+    ),
+]
+FailOnBelowTarget = Annotated[
+    Behind | None,
+    typer.Option(
+        "--fail-on",
+        help="'behind' (needs --target): exit 4 after writing everything when a listed unit "
+        "still needs persons to reach the target (persons_needed > 0; units without a "
+        "population figure never count).",
+        show_default=False,
+    ),
+]
+FailOnOverdue = Annotated[
+    Overdue | None,
+    typer.Option(
+        "--fail-on",
+        help="'overdue': exit 4 after writing everything when a listed unit has an overdue "
+        "person (not verified and flagged more than --sla-hours before the cut-off).",
         show_default=False,
     ),
 ]

@@ -43,26 +43,34 @@ def write_result(
 ) -> None:
     """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
     from ncovi_stats.io import writers
+
+    if fmt in (OutputFormat.table, OutputFormat.markdown):
+        write_displays([display], fmt=fmt, output=output)
+    else:
+        writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
+
+
+def write_displays(displays: list[Display], *, fmt: OutputFormat, output: Path | None) -> None:
+    """Tables for people: rich tables on stdout, or their Markdown twins (also in a file)."""
+    from ncovi_stats.io import writers
     from ncovi_stats.render.tables import build_table, display_markdown_rows
 
-    if fmt is OutputFormat.table:
-        if writers.is_stdout(output):
-            console = stdout_console()
+    if fmt is OutputFormat.table and writers.is_stdout(output):
+        console = stdout_console()
+        for display in displays:
             console.print(display.title, markup=False, highlight=False, style="bold")
             console.print(build_table(display))
             for note in display.notes:
                 console.print(note, markup=False, highlight=False)
-            return
-        fmt = OutputFormat.markdown  # a table written to a file is its Markdown twin
-    if fmt is OutputFormat.markdown:
+        return
+    parts = []  # a table written to a file is its Markdown twin
+    for display in displays:
         data = writers.to_markdown(display.header, display_markdown_rows(display), display.title)
         if display.notes:
-            data += (
-                "\n" + "\n".join(f"- {writers.markdown_cell(n)}" for n in display.notes) + "\n"
-            ).encode()
-    else:
-        data = writers.FILE_WRITERS[fmt.value](records, meta)
-    writers.emit(data, output)
+            notes = "".join(f"- {writers.markdown_cell(note)}\n" for note in display.notes)
+            data += b"\n" + notes.encode()
+        parts.append(data)
+    writers.emit(b"\n".join(parts), output)
 
 
 def reading_status(message: str):  # type: ignore[no-untyped-def]

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
+from ncovi_stats.cli.common import Common, reading_command
 from ncovi_stats.cli.output import reading_status, write_result
-from ncovi_stats.cli.parse import parse_chart_path, parse_request, parse_target
+from ncovi_stats.cli.parse import parse_chart_path, parse_target
 from ncovi_stats.errors import UsageError
 
 
+@reading_command()
 def progress(
-    inputs: opt.Inputs,
+    inputs: opt.InputsOrStore = None,
     target: opt.ProgressTarget = None,
     deadline: opt.Deadline = None,
     level: opt.LevelOption = opt.Level.province,
-    as_of: opt.AsOf = None,
-    province: opt.Province = None,
-    population: opt.Population = None,
     series: opt.Series = False,
     chart: opt.Chart = None,
-    fmt: opt.Format = opt.OutputFormat.table,
-    output: opt.Output = None,
-    lang: opt.LangOption = opt.Lang.en,
-    key_file: opt.KeyFile = None,
+    fail_on: opt.FailOnBehind = None,
+    *,
+    common: Common,
 ) -> None:
     """Progress toward a coverage target by a deadline: a worklist, units behind first.
 
@@ -44,10 +42,10 @@ def progress(
     assert target_pct is not None
     deadline_day = parse_date(deadline, option="--deadline")
     chart_format = parse_chart_path(chart)
-    request = parse_request(
-        inputs, as_of=as_of, province=province, population=population, key_file=key_file
-    )
+    request = common.request(inputs)
+    lang, fmt, output = common.lang.value, common.fmt, common.output
 
+    from ncovi_stats.failon import check_fail_on
     from ncovi_stats.progress import progress_report
     from ncovi_stats.render.progress import progress_display, series_display
 
@@ -55,10 +53,10 @@ def progress(
         done = progress_report(request, level=level.value, target=target_pct, deadline=deadline_day)
     report, daily = done.report, done.series
     if series:
-        display = series_display(daily.records, daily.meta, lang=lang.value)
+        display = series_display(daily.records, daily.meta, lang=lang)
         write_result(daily.records, daily.meta, display, fmt=fmt, output=output)
     else:
-        display = progress_display(report.records, report.meta, target=target_pct, lang=lang.value)
+        display = progress_display(report.records, report.meta, target=target_pct, lang=lang)
         write_result(report.records, report.meta, display, fmt=fmt, output=output)
     if chart is not None and chart_format is not None:
         from ncovi_stats.io.writers import write_bytes_atomic
@@ -72,7 +70,7 @@ def progress(
                 target=target_pct,
                 deadline=deadline_day,
                 cutoff=report.cutoff,
-                lang=lang.value,
+                lang=lang,
             )
         else:
             figure = charts.plot_coverage_bars(
@@ -80,6 +78,12 @@ def progress(
                 level=level.value,
                 target=target_pct,
                 cutoff=report.cutoff,
-                lang=lang.value,
+                lang=lang,
             )
         write_bytes_atomic(chart, charts.chart_bytes(figure, chart_format))
+    check_fail_on(
+        report.records,
+        command="progress",
+        condition=None if fail_on is None else fail_on.value,
+        level=level.value,
+    )

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
+from ncovi_stats.cli.common import Common, reading_command
 from ncovi_stats.cli.output import reading_status, write_result
-from ncovi_stats.cli.parse import parse_request
 
 
+@reading_command()
 def rank(
-    inputs: opt.Inputs,
+    inputs: opt.InputsOrStore = None,
     level: opt.OptionalLevel = None,
     order_by: opt.OrderByOption = opt.OrderBy.coverage,
-    as_of: opt.AsOf = None,
-    province: opt.Province = None,
-    population: opt.Population = None,
     units: opt.Units = opt.Vintage.v2020,
-    fmt: opt.Format = opt.OutputFormat.table,
-    output: opt.Output = None,
-    lang: opt.LangOption = opt.Lang.en,
-    key_file: opt.KeyFile = None,
+    *,
+    common: Common,
 ) -> None:
     """Rank provinces (or, with --province, its districts) by coverage or persons.
 
@@ -32,12 +28,12 @@ def rank(
     from ncovi_stats.ranking import default_level, rank_report
     from ncovi_stats.render.compare import rank_display
 
-    request = parse_request(
-        inputs, as_of=as_of, province=province, population=population, key_file=key_file
-    )
+    request = common.request(inputs)
     chosen = level.value if level is not None else default_level(request)
     check_units(chosen, int(units.value))
     with reading_status("Reading exports…"):
         result = rank_report(request, level=chosen, order_by=order_by.value, units=int(units.value))
-    display = rank_display(result.records, result.meta, cutoff=result.cutoff, lang=lang.value)
-    write_result(result.records, result.meta, display, fmt=fmt, output=output)
+    display = rank_display(
+        result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value
+    )
+    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)

@@ -99,6 +99,9 @@ def sample(
     Repeats, household rows, channels, at-risk flags and verifications in plausible shares.
 
     Every value is random: no real person is in it.
+
+    Exit codes: 0 written; 2 usage error; 5 the file could not be written; 1 internal error
+    (rerun with --debug); 130 interrupted.
     """
     if persons is not None and coverage is not None:
         raise UsageError("Give --persons or --coverage, not both.")

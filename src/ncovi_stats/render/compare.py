@@ -96,6 +96,9 @@ TEXT: dict[str, dict[str, str]] = {
         "vi": "Tỉnh theo địa giới 2025: cộng số người và dân số năm 2020 của 63 tỉnh cũ vào 34 "
         "tỉnh mới rồi mới chia.",
     },
+    "pp": {"en": " pp", "vi": " điểm %"},  # percentage points
+    "split_declared_by": {"en": "declared_by", "vi": "hình thức khai (tự khai, khai hộ)"},
+    "split_channel": {"en": "channel", "vi": "kênh khai báo"},
     "unresolved_note": {
         "en": "Rows whose ward could not be resolved, by district: {list}.",
         "vi": "Số dòng không xác định được xã, theo huyện: {list}.",
@@ -175,7 +178,7 @@ def _pp(persons_now: int, persons_before: int, population: int | None, lang: str
         return "—"
     hundredths = half_up(Fraction(100 * (persons_now - persons_before), population))
     return ("+" if hundredths > 0 else "") + labels.format_hundredths(
-        hundredths, lang, suffix=" pp"
+        hundredths, lang, suffix=text("pp", lang)
     )
 
 
@@ -359,7 +362,7 @@ def breakdown_display(
     )
     notes = coverage_notes(records, meta, lang) + _extra_notes(meta, lang)
     if by:
-        notes.append(text("split_note", lang, by=by))
+        notes.append(text("split_note", lang, by=text(f"split_{by}", lang)))
     return Display(
         title=title, fields=fields, header=headers, rows=rows, styles=styles, notes=notes
     )

@@ -1,7 +1,8 @@
-"""The quality report (SPEC §3.12) as tables for people: one `Display` per section."""
+"""The quality report (SPEC §3.12) as tables for people: one `Display` per section, en or vi."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ncovi_stats.core.coverage import half_up_hundredths
@@ -10,73 +11,155 @@ from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display
 
 # Columns of the by-file and by-district tables: field -> header.
-ROW_FIELDS: dict[str, str] = {
-    "read": "Read",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "after_cutoff": "After cut-off",
-    "duplicates": "Duplicates",
-    "unresolved_wards": "Unresolved wards",
+ROW_FIELDS: dict[str, dict[str, str]] = {
+    "read": {"en": "Read", "vi": "Đọc"},
+    "accepted": {"en": "Accepted", "vi": "Hợp lệ"},
+    "rejected": {"en": "Rejected", "vi": "Bị loại"},
+    "after_cutoff": {"en": "After cut-off", "vi": "Sau mốc"},
+    "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
+    "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
 }
-PERSON_LABELS: dict[str, str] = {
-    "counted": "Persons counted",
-    "in_several_districts": "Persons with rows in two or more districts",
-    "in_provinces_without_population": "Persons in provinces without population",
-    "in_districts_without_population": "Persons in districts without population",
+PERSON_LABELS: dict[str, dict[str, str]] = {
+    "counted": {"en": "Persons counted", "vi": "Số người khai báo"},
+    "in_several_districts": {
+        "en": "Persons with rows in two or more districts",
+        "vi": "Số người khai báo ở hai huyện trở lên",
+    },
+    "in_provinces_without_population": {
+        "en": "Persons in provinces without population",
+        "vi": "Số người ở tỉnh chưa có số dân",
+    },
+    "in_districts_without_population": {
+        "en": "Persons in districts without population",
+        "vi": "Số người ở huyện chưa có số dân",
+    },
+}
+# Everything else people read in the report.
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "Data quality · cut-off {cutoff}", "vi": "Chất lượng dữ liệu · mốc {cutoff}"},
+    "no_cutoff": {"en": "no accepted row", "vi": "không có dòng hợp lệ"},
+    "measure": {"en": "Measure", "vi": "Chỉ số"},
+    "value": {"en": "Value", "vi": "Giá trị"},
+    "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
+    "rows_accepted": {"en": "Rows accepted", "vi": "Số dòng hợp lệ"},
+    "rejected_reason": {"en": "Rejected: {reason}", "vi": "Bị loại: {reason}"},
+    "after_cutoff": {
+        "en": "Accepted rows after the cut-off",
+        "vi": "Số dòng hợp lệ sau mốc",
+    },
+    "duplicates": {"en": "Duplicate rows", "vi": "Số dòng trùng lặp"},
+    "unresolved_wards": {
+        "en": "Rows with an unresolved ward",
+        "vi": "Số dòng không xác định được xã",
+    },
+    "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
+    "by_file": {"en": "By source file", "vi": "Theo tệp nguồn"},
+    "file": {"en": "File", "vi": "Tệp"},
+    "format": {"en": "Format", "vi": "Định dạng"},
+    "encoding": {"en": "Encoding", "vi": "Bảng mã"},
+    "by_reason": {"en": "Rejected by reason", "vi": "Bị loại theo lý do"},
+    "unknown_headers": {
+        "en": "{file}: columns not recognised and left out: {columns}",
+        "vi": "{file}: các cột không nhận ra và đã bỏ qua: {columns}",
+    },
+    "by_district": {
+        "en": "By district (of the row; rows with an unknown unit under none)",
+        "vi": "Theo huyện (của dòng; dòng không rõ đơn vị không thuộc huyện nào)",
+    },
+    "province": {"en": "Province", "vi": "Tỉnh"},
+    "district": {"en": "District", "vi": "Huyện"},
+    "name": {"en": "Name", "vi": "Tên"},
+    "persons": {"en": "Persons", "vi": "Số người"},
+    "in_several": {"en": "In 2+ districts", "vi": "Ở 2+ huyện"},
+    "coverage": {"en": "Coverage", "vi": "Tỷ lệ"},
+    "over_100_title": {
+        "en": "Units above 100% (persons with rows in several districts are one cause)",
+        "vi": "Đơn vị trên 100% (một nguyên nhân: người khai báo ở nhiều huyện)",
+    },
+    "level": {"en": "Level", "vi": "Cấp"},
+    "code": {"en": "Code", "vi": "Mã"},
+    "population": {"en": "Population", "vi": "Dân số"},
 }
 
 
-def _int(value: int | None) -> str:
-    return "—" if value is None else labels.format_int(int(value), "en")
+def _t(key: str, lang: str, **values: object) -> str:
+    return TEXT[key][lang].format(**values)
 
 
-def _reasons(by_reason: dict[str, int]) -> str:
-    return ", ".join(f"{n} {reason}" for reason, n in by_reason.items() if n) or "—"
+def _reasons(by_reason: dict[str, int], lang: str) -> str:
+    listed = [f"{labels.format_int(n, lang)} {reason}" for reason, n in by_reason.items() if n]
+    return ", ".join(listed) or "—"
 
 
-def quality_displays(report: dict[str, Any]) -> list[Display]:
+def _cutoff(meta: dict[str, Any], lang: str) -> str:
+    if not meta["cutoff"]:
+        return _t("no_cutoff", lang)
+    if lang == "en":
+        return str(meta["cutoff"])
+    moment = datetime.fromisoformat(meta["cutoff"]).replace(tzinfo=None)
+    return labels.format_instant(moment, lang)
+
+
+def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
     """Summary, by source file, by district, units above 100% (from `QualityReport.as_dict`)."""
     rows, persons, meta = report["rows"], report["persons"], report["meta"]
-    summary_rows = [["Rows read", _int(rows["read"])], ["Rows accepted", _int(rows["accepted"])]]
+
+    def number(value: int | None) -> str:
+        return labels.format_int(None if value is None else int(value), lang)
+
+    summary_rows = [
+        [_t("rows_read", lang), number(rows["read"])],
+        [_t("rows_accepted", lang), number(rows["accepted"])],
+    ]
     summary_rows += [
-        [f"Rejected: {reason}", _int(rows["rejected_by_reason"][reason])]
+        [_t("rejected_reason", lang, reason=reason), number(rows["rejected_by_reason"][reason])]
         for reason in REJECT_REASONS
     ]
     summary_rows += [
-        ["Accepted rows after the cut-off", _int(rows["after_cutoff"])],
-        ["Duplicate rows", _int(rows["duplicates"])],
-        ["Rows with an unresolved ward", _int(rows["unresolved_wards"])],
-        *([label, _int(persons[key])] for key, label in PERSON_LABELS.items()),
-        ["Units above 100%", _int(len(report["units_over_100"]))],
+        [_t("after_cutoff", lang), number(rows["after_cutoff"])],
+        [_t("duplicates", lang), number(rows["duplicates"])],
+        [_t("unresolved_wards", lang), number(rows["unresolved_wards"])],
+        *([label[lang], number(persons[key])] for key, label in PERSON_LABELS.items()),
+        [_t("units_over_100", lang), number(len(report["units_over_100"]))],
     ]
-    cutoff = meta["cutoff"] or "no accepted row"
     displays = [
         Display(
-            title=f"Data quality · cut-off {cutoff}",
+            title=_t("title", lang, cutoff=_cutoff(meta, lang)),
             fields=["measure", "value"],
-            header=["Measure", "Value"],
+            header=[_t("measure", lang), _t("value", lang)],
             rows=summary_rows,
         )
     ]
+    row_headers = [header[lang] for header in ROW_FIELDS.values()]
     fields = ["source_file", "format", "encoding", *ROW_FIELDS, "reasons"]
     displays.append(
         Display(
-            title="By source file",
+            title=_t("by_file", lang),
             fields=fields,
-            header=["File", "Format", "Encoding", *ROW_FIELDS.values(), "Rejected by reason"],
+            header=[
+                _t("file", lang),
+                _t("format", lang),
+                _t("encoding", lang),
+                *row_headers,
+                _t("by_reason", lang),
+            ],
             rows=[
                 [
                     record["source_file"],
                     record.get("format") or "",
                     record.get("encoding") or "",
-                    *(_int(record[name]) for name in ROW_FIELDS),
-                    _reasons(record["rejected_by_reason"]),
+                    *(number(record[name]) for name in ROW_FIELDS),
+                    _reasons(record["rejected_by_reason"], lang),
                 ]
                 for record in report["by_source_file"]
             ],
             notes=[
-                f"{record['source_file']}: columns not recognised and left out: "
-                + ", ".join(record["unknown_headers"])
+                _t(
+                    "unknown_headers",
+                    lang,
+                    file=record["source_file"],
+                    columns=", ".join(record["unknown_headers"]),
+                )
                 for record in report["by_source_file"]
                 if record.get("unknown_headers")
             ],
@@ -93,26 +176,26 @@ def quality_displays(report: dict[str, Any]) -> list[Display]:
     ]
     displays.append(
         Display(
-            title="By district (of the row; rows with an unknown unit under none)",
+            title=_t("by_district", lang),
             fields=district_fields,
             header=[
-                "Province",
-                "District",
-                "Name",
-                *ROW_FIELDS.values(),
-                "Persons",
-                "In 2+ districts",
-                "Coverage",
+                _t("province", lang),
+                _t("district", lang),
+                _t("name", lang),
+                *row_headers,
+                _t("persons", lang),
+                _t("in_several", lang),
+                _t("coverage", lang),
             ],
             rows=[
                 [
                     record["province_code"] or "—",
                     record["district_code"] or "—",
                     record["district_name"] or "",
-                    *(_int(record[name]) for name in ROW_FIELDS),
-                    _int(record["persons_counted"]),
-                    _int(record["persons_in_several_districts"]),
-                    _pct(record["persons_counted"], record["population"]),
+                    *(number(record[name]) for name in ROW_FIELDS),
+                    number(record["persons_counted"]),
+                    number(record["persons_in_several_districts"]),
+                    _pct(record["persons_counted"], record["population"], lang),
                 ]
                 for record in report["by_district"]
             ],
@@ -121,17 +204,24 @@ def quality_displays(report: dict[str, Any]) -> list[Display]:
     if report["units_over_100"]:
         displays.append(
             Display(
-                title="Units above 100% (persons with rows in several districts are one cause)",
+                title=_t("over_100_title", lang),
                 fields=["level", "code", "name", "persons_counted", "population", "coverage_pct"],
-                header=["Level", "Code", "Name", "Persons", "Population", "Coverage"],
+                header=[
+                    _t("level", lang),
+                    _t("code", lang),
+                    _t("name", lang),
+                    _t("persons", lang),
+                    _t("population", lang),
+                    _t("coverage", lang),
+                ],
                 rows=[
                     [
-                        unit["level"],
+                        labels.text(unit["level"], lang),
                         unit["code"],
                         unit["name"] or "",
-                        _int(unit["persons_counted"]),
-                        _int(unit["population"]),
-                        _pct(unit["persons_counted"], unit["population"]),
+                        number(unit["persons_counted"]),
+                        number(unit["population"]),
+                        _pct(unit["persons_counted"], unit["population"], lang),
                     ]
                     for unit in report["units_over_100"]
                 ],
@@ -140,7 +230,7 @@ def quality_displays(report: dict[str, Any]) -> list[Display]:
     return displays
 
 
-def _pct(persons: int, population: int | None) -> str:
+def _pct(persons: int, population: int | None, lang: str) -> str:
     if not population:
         return "—"
-    return labels.format_hundredths(half_up_hundredths(persons, population), "en")
+    return labels.format_hundredths(half_up_hundredths(persons, population), lang)
