@@ -13,7 +13,7 @@ from ncovi_stats.core.breakdown import ROWS_COLUMN, split_columns
 from ncovi_stats.core.coverage import unit_code
 from ncovi_stats.io.reference import short_name
 from ncovi_stats.render import labels
-from ncovi_stats.render.tables import Display, coverage_notes, coverage_style, pct_text
+from ncovi_stats.render.tables import Display, coverage_notes, coverage_style, pct_text, unit_cells
 
 # Labels of the fields this module shows, beside render.labels.FIELD_LABELS.
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -335,11 +335,7 @@ def breakdown_display(
     for row in records.iter_rows(named=True):
         persons, population = row["persons_counted"], row["population"]
         cells = {
-            code: row[code],
-            name: row[name] or "",
-            "population": labels.format_int(population, lang),
-            "persons_counted": labels.format_int(persons, lang),
-            "coverage_pct": pct_text(persons, population, lang),
+            **unit_cells(row, code, lang),
             ROWS_COLUMN: labels.format_int(row[ROWS_COLUMN], lang),
             "rows_per_person": _ratio(row[ROWS_COLUMN], persons, lang),
         }

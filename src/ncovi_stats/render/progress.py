@@ -15,7 +15,7 @@ import polars as pl
 from ncovi_stats.core.coverage import unit_code
 from ncovi_stats.core.cutoff import VIETNAM
 from ncovi_stats.render import labels
-from ncovi_stats.render.tables import Display, pct_text, target_text
+from ncovi_stats.render.tables import Display, pct_text, target_text, unit_cells
 
 STATUS_STYLES: dict[str, str] = {
     "behind": "red",
@@ -66,12 +66,8 @@ def progress_display(
     fields = [code, name, *PROGRESS_FIELDS]
     rows, styles = [], []
     for row in records.iter_rows(named=True):
-        persons, population = row["persons_counted"], row["population"]
         cells = {
-            code: row[code],
-            name: row[name] or "",
-            "persons_counted": labels.format_int(persons, lang),
-            "coverage_pct": pct_text(persons, population, lang),
+            **unit_cells(row, code, lang),
             "persons_needed": labels.format_int(row["persons_needed"], lang),
             "required_pace": labels.format_int(row["required_pace"], lang),
             "pace_7d": pace_text(row["pace_7d"], lang),

@@ -53,6 +53,19 @@ def pct_text(persons: int, population: int | None, lang: str) -> str:
     return labels.format_hundredths(half_up_hundredths(persons, population), lang)
 
 
+def unit_cells(row: dict[str, Any], code: str, lang: str) -> dict[str, str]:
+    """The cells every unit table starts with: code, name, population, persons, coverage."""
+    name = code.replace("_code", "_name")
+    persons, population = row["persons_counted"], row.get("population")
+    return {
+        code: row[code],
+        name: row[name] or "",
+        "population": labels.format_int(population, lang),
+        "persons_counted": labels.format_int(persons, lang),
+        "coverage_pct": pct_text(persons, population, lang),
+    }
+
+
 def target_text(target: Decimal, lang: str) -> str:
     hundredths = int((target * 100).to_integral_value(rounding=ROUND_HALF_UP))
     return labels.format_hundredths(hundredths, lang)
@@ -90,13 +103,7 @@ def coverage_display(
     rows, styles = [], []
     for row in records.iter_rows(named=True):
         persons, population = row["persons_counted"], row["population"]
-        cells = {
-            code: row[code],
-            name: row[name] or "",
-            "population": labels.format_int(population, lang),
-            "persons_counted": labels.format_int(persons, lang),
-            "coverage_pct": pct_text(persons, population, lang),
-        }
+        cells = unit_cells(row, code, lang)
         if target is not None:
             cells["target_pct"] = target_text(target, lang)
             cells["persons_needed"] = labels.format_int(row["persons_needed"], lang)
