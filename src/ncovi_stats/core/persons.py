@@ -70,7 +70,7 @@ def _code_rank(name: str) -> pl.Expr:
     width = CODE_WIDTH[name.removesuffix("_code")]
     code = pl.col(name).cast(pl.String)
     number = pl.when(code.str.len_bytes() == width).then(
-        code.str.to_integer(strict=False, dtype=pl.Int128)
+        code.str.to_integer(strict=False, dtype=pl.Int64)
     )
     return number.fill_null(10**width)
 
@@ -80,7 +80,7 @@ def _small_rank(name: str, order: tuple[str, ...]) -> pl.Expr:
     return (
         pl.col(name)
         .cast(pl.String)
-        .replace_strict(ranks, default=len(order), return_dtype=pl.Int128)
+        .replace_strict(ranks, default=len(order), return_dtype=pl.Int64)
     )
 
 
@@ -112,10 +112,11 @@ def order_key() -> pl.Expr:
     Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id, and the
     key gives those columns back (`decoded_columns`).
     """
-    tie: pl.Expr = pl.lit(0, pl.Int128)
+    tie: pl.Expr = pl.lit(0, pl.Int64)  # 39 bits: 64-bit arithmetic, 128-bit only to combine
     for name, bits in _TIE_FIELDS:
         tie = tie * (1 << bits) + _field_rank(name)
-    return pl.col("declared_at").cast(pl.Int64).cast(pl.Int128) * _TIME_SHIFT + tie
+    time = pl.col("declared_at").cast(pl.Int64).cast(pl.Int128)
+    return time * _TIME_SHIFT + tie.cast(pl.Int128)
 
 
 def decoded_columns(key: pl.Expr, time_dtype: pl.DataType) -> list[pl.Expr]:
