@@ -15,7 +15,8 @@ KEYS = [
     "00000000000000AB",  # the same digits in upper case: another person
     "+0000000000000ab",  # a sign to_integer would accept: another person
     "ab",  # short hex, same value: another person
-    "000000000000000000000000000000ab",  # 32 hex (a keyed digest), same value: another person
+    "0000000000000000000000000000ab",  # 30 hex (a keyed digest), same value: another person
+    "000000000000000000000000000000ab",  # 32 hex: free text here, same value: another person
     "Nguyễn Văn A 1980",  # free text
     "nguyen van a 1980",
 ]
@@ -26,6 +27,15 @@ def test_distinct_keys_get_distinct_ids() -> None:
     assert ids.dtype == pl.UInt128
     assert ids.n_unique() == len(KEYS)
     assert ids[0] == 0xAB  # a 16-hex key is its value, exactly
+    assert ids[4] == (1 << 126) + 0xAB  # a keyed digest is its value in its own range, exactly
+
+
+def test_keyed_digests_are_exact_and_apart_from_hashed_keys() -> None:
+    digests = [f"{value:030x}" for value in (0, 1, (1 << 120) - 1, 0xDEADBEEF << 64)]
+    ids = pl.DataFrame({"k": digests}).select(person_id(pl.col("k"))).to_series().to_list()
+    assert ids == [(1 << 126) + int(digest, 16) for digest in digests]
+    free = pl.DataFrame({"k": ["x", "Nguyễn"]}).select(person_id(pl.col("k"))).to_series()
+    assert all(value >= 1 << 127 for value in free.to_list())
 
 
 def test_one_person_per_key_whatever_its_form() -> None:

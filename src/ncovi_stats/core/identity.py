@@ -11,7 +11,9 @@ Per row, the first of these that can be formed:
 A hash is HMAC-SHA-256 under the secret key of `kind + "\\x1f" + value(s)`, where the kind names the
 identity source (`person_id`, or `phone+full_name+birth_year` with the three values joined by
 `\\x1f`), so an ID and a phone with the same digits never share a key. The key kept is the first 16
-bytes of the HMAC as 32 lower-case hex characters.
+bytes of the HMAC as 30 lower-case hex characters (120 bits: wide enough that two persons never
+share a key in practice, and narrow enough that `core.persons.person_id` holds it exactly in a
+fixed-width integer with room for a tag).
 
 Normalisation (applied before hashing; numbers read as floats from spreadsheets are read as
 whole numbers first):
@@ -47,7 +49,7 @@ PERSON_KEY = "person_key"
 # Joins kind and values. Phones and years are digits and folded names have no control
 # characters (str.split treats \x1f as space), so a message reads back one way only.
 SEPARATOR = "\x1f"
-KEY_HEX_CHARS = 32  # first 16 bytes of the HMAC
+KEY_HEX_CHARS = 30  # first 15 bytes of the HMAC
 
 Normaliser = Callable[[pl.Expr, pl.DataType], pl.Expr]
 
@@ -178,7 +180,7 @@ def _guarded(
 
 
 def keyed_digest(key: bytes) -> Callable[[str], str]:
-    """HMAC-SHA-256 under `key` of a text (UTF-8), first 16 bytes as 32 hex characters.
+    """HMAC-SHA-256 under `key` of a text (UTF-8), first 15 bytes as 30 hex characters.
 
     Built as RFC 2104 from two SHA-256 states prepared once, then copied per value: the same
     result as `hmac.new(key, message, "sha256")`, about a third faster per value.

@@ -41,28 +41,35 @@ FIRST_ROW_ORDER: tuple[pl.Expr, ...] = (
 _PERSON = "__person"
 _ORDER = "__order"
 _HEX_KEY_CHARS = 16
+_DIGEST_KEY_CHARS = 30  # core.identity.KEY_HEX_CHARS
 
 
 def person_id(key: pl.Expr) -> pl.Expr:
     """A person key as one fixed-width UInt128, for grouping (SPEC §3.3 counts persons once).
 
-    A key of 16 lower-case hex digits (the export's own keys) is its value, below 2**64,
-    exactly. Any other key (the 32-hex keyed digests of `core.identity`, free text) is a
-    127-bit hash of it at or above 2**127, so the two kinds never meet; two distinct keys of
-    the second kind share an id with a probability of about n²/2**128 (1e-23 at 50 million).
+    Exact for the keys this tool meets: a key of 16 lower-case hex digits (the exports' own keys)
+    is its value, below 2**64; a key of 30 lower-case hex digits (the keyed digests of
+    `core.identity`) is 2**126 plus its value, below 2**127. Any other key (free text an export
+    may carry) is a 127-bit hash of it with the top bit set, so it never meets the exact ranges;
+    two such keys could share an id with a probability of about n²/2**128 (1e-23 at 50 million
+    distinct free-text keys). The id lives only inside one query: it is never stored or output.
     A string key costs about 32 bytes and a string hash table per person; this costs 16.
     """
-    hex_value = key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
-    plain_hex = (
-        (key.str.len_bytes() == _HEX_KEY_CHARS)
-        & hex_value.is_not_null()
-        & (key.str.to_lowercase() == key)
-        & ~key.str.starts_with("+")
-        & ~key.str.starts_with("-")
+    hex16 = key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+    plain16 = (key.str.len_bytes() == _HEX_KEY_CHARS) & key.str.contains(r"^[0-9a-f]+$")
+    plain30 = (key.str.len_bytes() == _DIGEST_KEY_CHARS) & key.str.contains(r"^[0-9a-f]+$")
+    high30 = key.str.slice(0, _DIGEST_KEY_CHARS - 16).str.to_integer(
+        base=16, dtype=pl.UInt64, strict=False
     )
+    low30 = key.str.slice(_DIGEST_KEY_CHARS - 16, 16).str.to_integer(
+        base=16, dtype=pl.UInt64, strict=False
+    )
+    digest = (1 << 126) + high30.cast(pl.UInt128) * (1 << 64) + low30.cast(pl.UInt128)
     high = (key.hash(0x6E636F7669).cast(pl.UInt128) // 2) + (1 << 63)
     hashed = high * (1 << 64) + key.hash(0x7374617473).cast(pl.UInt128)
-    return pl.when(plain_hex).then(hex_value.cast(pl.UInt128)).otherwise(hashed)
+    return (
+        pl.when(plain16).then(hex16.cast(pl.UInt128)).when(plain30).then(digest).otherwise(hashed)
+    )
 
 
 def _code_rank(name: str) -> pl.Expr:
