@@ -19,20 +19,38 @@ ROW_FIELDS: dict[str, dict[str, str]] = {
     "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
     "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
 }
-PERSON_LABELS: dict[str, dict[str, str]] = {
-    "counted": {"en": "Persons counted", "vi": "Số người khai báo"},
-    "in_several_districts": {
+# The measures of the quality summary (the bundle's quality table keeps these names in files).
+MEASURE_LABELS: dict[str, dict[str, str]] = {
+    "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
+    "rows_accepted": {"en": "Rows accepted", "vi": "Số dòng hợp lệ"},
+    "rows_rejected": {"en": "Rows rejected", "vi": "Số dòng bị loại"},
+    "rows_after_cutoff": {"en": "Accepted rows after the cut-off", "vi": "Số dòng hợp lệ sau mốc"},
+    "duplicates": {"en": "Duplicate rows", "vi": "Số dòng trùng lặp"},
+    "unresolved_wards": {
+        "en": "Rows with an unresolved ward",
+        "vi": "Số dòng không xác định được xã",
+    },
+    "persons_counted": {"en": "Persons counted", "vi": "Số người khai báo"},
+    "persons_in_several_districts": {
         "en": "Persons with rows in two or more districts",
         "vi": "Số người khai báo ở hai huyện trở lên",
     },
-    "in_provinces_without_population": {
+    "persons_in_provinces_without_population": {
         "en": "Persons in provinces without population",
         "vi": "Số người ở tỉnh chưa có số dân",
     },
-    "in_districts_without_population": {
+    "persons_in_districts_without_population": {
         "en": "Persons in districts without population",
         "vi": "Số người ở huyện chưa có số dân",
     },
+    "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
+}
+# Keys of `QualityReport.as_dict()["persons"]` -> their measure.
+PERSON_MEASURES: dict[str, str] = {
+    "counted": "persons_counted",
+    "in_several_districts": "persons_in_several_districts",
+    "in_provinces_without_population": "persons_in_provinces_without_population",
+    "in_districts_without_population": "persons_in_districts_without_population",
 }
 # Everything else people read in the report.
 TEXT: dict[str, dict[str, str]] = {
@@ -40,19 +58,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no_cutoff": {"en": "no accepted row", "vi": "không có dòng hợp lệ"},
     "measure": {"en": "Measure", "vi": "Chỉ số"},
     "value": {"en": "Value", "vi": "Giá trị"},
-    "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
-    "rows_accepted": {"en": "Rows accepted", "vi": "Số dòng hợp lệ"},
     "rejected_reason": {"en": "Rejected: {reason}", "vi": "Bị loại: {reason}"},
-    "after_cutoff": {
-        "en": "Accepted rows after the cut-off",
-        "vi": "Số dòng hợp lệ sau mốc",
-    },
-    "duplicates": {"en": "Duplicate rows", "vi": "Số dòng trùng lặp"},
-    "unresolved_wards": {
-        "en": "Rows with an unresolved ward",
-        "vi": "Số dòng không xác định được xã",
-    },
-    "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
     "by_file": {"en": "By source file", "vi": "Theo tệp nguồn"},
     "file": {"en": "File", "vi": "Tệp"},
     "format": {"en": "Format", "vi": "Định dạng"},
@@ -107,20 +113,23 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
     def number(value: int | None) -> str:
         return labels.format_int(None if value is None else int(value), lang)
 
+    def measure(name: str) -> str:
+        return MEASURE_LABELS[name][lang]
+
     summary_rows = [
-        [_t("rows_read", lang), number(rows["read"])],
-        [_t("rows_accepted", lang), number(rows["accepted"])],
+        [measure("rows_read"), number(rows["read"])],
+        [measure("rows_accepted"), number(rows["accepted"])],
     ]
     summary_rows += [
         [_t("rejected_reason", lang, reason=reason), number(rows["rejected_by_reason"][reason])]
         for reason in REJECT_REASONS
     ]
     summary_rows += [
-        [_t("after_cutoff", lang), number(rows["after_cutoff"])],
-        [_t("duplicates", lang), number(rows["duplicates"])],
-        [_t("unresolved_wards", lang), number(rows["unresolved_wards"])],
-        *([label[lang], number(persons[key])] for key, label in PERSON_LABELS.items()),
-        [_t("units_over_100", lang), number(len(report["units_over_100"]))],
+        [measure("rows_after_cutoff"), number(rows["after_cutoff"])],
+        [measure("duplicates"), number(rows["duplicates"])],
+        [measure("unresolved_wards"), number(rows["unresolved_wards"])],
+        *([measure(name), number(persons[key])] for key, name in PERSON_MEASURES.items()),
+        [measure("units_over_100"), number(len(report["units_over_100"]))],
     ]
     displays = [
         Display(

@@ -20,6 +20,7 @@ from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.io import writers
 from ncovi_stats.render import labels
 from ncovi_stats.render.headline import Headline, headline_text, vi_day
+from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS
 from ncovi_stats.render.tables import coverage_style
 
 if TYPE_CHECKING:
@@ -40,36 +41,8 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "measure": {"en": "Measure", "vi": "Chỉ số"},
     "value": {"en": "Value", "vi": "Giá trị"},
     "source_file": {"en": "File", "vi": "Tệp"},
-    "read": {"en": "Rows read", "vi": "Số dòng"},
-    "accepted": {"en": "Accepted", "vi": "Hợp lệ"},
-    "rejected": {"en": "Rejected", "vi": "Bị loại"},
-    "after_cutoff": {"en": "After cut-off", "vi": "Sau mốc"},
-    "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
-    "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
+    **ROW_FIELDS,  # read, accepted, rejected, after_cutoff, duplicates, unresolved_wards
     "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
-}
-# Measures of the quality table, for people (the files keep the canonical names).
-MEASURE_LABELS: dict[str, dict[str, str]] = {
-    "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
-    "rows_accepted": {"en": "Rows accepted", "vi": "Số dòng hợp lệ"},
-    "rows_rejected": {"en": "Rows rejected", "vi": "Số dòng bị loại"},
-    "rows_after_cutoff": {"en": "Accepted rows after the cut-off", "vi": "Dòng hợp lệ sau mốc"},
-    "duplicates": {"en": "Duplicate rows", "vi": "Dòng trùng lặp"},
-    "unresolved_wards": {"en": "Rows with an unresolved ward", "vi": "Dòng không xác định được xã"},
-    "persons_counted": {"en": "Persons counted", "vi": "Số người khai báo"},
-    "persons_in_several_districts": {
-        "en": "Persons with rows in two or more districts",
-        "vi": "Người có dòng ở từ 2 huyện",
-    },
-    "persons_in_provinces_without_population": {
-        "en": "Persons in provinces without population",
-        "vi": "Người ở tỉnh chưa có số dân",
-    },
-    "persons_in_districts_without_population": {
-        "en": "Persons in districts without population",
-        "vi": "Người ở huyện chưa có số dân",
-    },
-    "units_over_100": {"en": "Units over 100%", "vi": "Đơn vị vượt 100%"},
 }
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
