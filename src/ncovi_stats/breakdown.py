@@ -7,13 +7,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from ncovi_stats.analysis import Request, Result, coverage_report, describe, read
 from ncovi_stats.core import breakdown
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.population import load_population
-from ncovi_stats.listing import check_units, list_units, units_meta, unresolved_meta
+from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 
 def check_split(split_by: str | None) -> None:
@@ -60,9 +59,7 @@ def coverage_view(
         target=target,
     )
     records = breakdown.with_rows_per_person(listing.records)
-    extra: dict[str, Any] = {}
-    if level == "ward":
-        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[1], listing.scope)
+    extra = ward_meta(level, done.frames[1], listing.scope)
     meta = describe(
         "coverage",
         request,

@@ -14,7 +14,7 @@ from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.population import load_population
-from ncovi_stats.listing import check_units, list_units, units_meta, unresolved_meta
+from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 UNIT_KEYS = ["province_code", "district_code", "ward_code"]
 OVERDUE_COLUMNS: tuple[str, ...] = (
@@ -110,9 +110,7 @@ def followup_assemble(
         .sort(["overdue", code], descending=[True, False])
     )
     in_scope = classified.filter(pl.col("province_code").is_in(listing.legacy_scope))
-    extra: dict[str, Any] = {}
-    if level == "ward":
-        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[2], listing.scope)
+    extra = ward_meta(level, done.frames[2], listing.scope)
     meta = describe(
         "followup",
         request,

@@ -118,3 +118,10 @@ def unresolved_meta(unresolved: pl.DataFrame, scope: Sequence[str]) -> list[dict
         .sort("province_code", "district_code", nulls_last=True)
     )
     return listed.to_dicts()
+
+
+def ward_meta(level: str, unresolved: pl.DataFrame, scope: Sequence[str]) -> dict[str, Any]:
+    """At ward level, the unresolved wards per district (`unresolved_meta`); nothing otherwise."""
+    if level != "ward":
+        return {}
+    return {"unresolved_wards_by_district": unresolved_meta(unresolved, scope)}

@@ -10,7 +10,7 @@ from ncovi_stats.analysis import Query, Read, Request, Result, describe, read
 from ncovi_stats.core import breakdown, coverage, ranking
 from ncovi_stats.core.cutoff import ONE_DAY, iso_with_offset
 from ncovi_stats.io.population import load_population
-from ncovi_stats.listing import check_units, list_units, units_meta, unresolved_meta
+from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 
 def default_level(request: Request) -> str:
@@ -69,9 +69,7 @@ def rank_assemble(
     records = ranking.rank_records(
         listing.records, code=coverage.unit_code(level), order_by=order_by
     )
-    extra: dict[str, Any] = {}
-    if level == "ward":
-        extra["unresolved_wards_by_district"] = unresolved_meta(done.frames[1], listing.scope)
+    extra = ward_meta(level, done.frames[1], listing.scope)
     meta = describe(
         "rank",
         request,
