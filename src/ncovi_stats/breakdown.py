@@ -59,7 +59,7 @@ def coverage_view(
         target=target,
     )
     records = breakdown.with_rows_per_person(listing.records)
-    extra = ward_meta(level, done.frames[1], listing.scope)
+    extra = ward_meta(level, done.frames, 1, listing.scope)
     meta = describe(
         "coverage",
         request,

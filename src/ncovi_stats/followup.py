@@ -110,7 +110,7 @@ def followup_assemble(
         .sort(["overdue", code], descending=[True, False])
     )
     in_scope = classified.filter(pl.col("province_code").is_in(listing.legacy_scope))
-    extra = ward_meta(level, done.frames[2], listing.scope)
+    extra = ward_meta(level, done.frames, 2, listing.scope)
     meta = describe(
         "followup",
         request,

@@ -120,8 +120,11 @@ def unresolved_meta(unresolved: pl.DataFrame, scope: Sequence[str]) -> list[dict
     return listed.to_dicts()
 
 
-def ward_meta(level: str, unresolved: pl.DataFrame, scope: Sequence[str]) -> dict[str, Any]:
-    """At ward level, the unresolved wards per district (`unresolved_meta`); nothing otherwise."""
+def ward_meta(
+    level: str, frames: Sequence[pl.DataFrame], position: int, scope: Sequence[str]
+) -> dict[str, Any]:
+    """At ward level, the unresolved wards per district (`unresolved_meta` of
+    `frames[position]`, a query only ward-level reads add); nothing otherwise."""
     if level != "ward":
         return {}
-    return {"unresolved_wards_by_district": unresolved_meta(unresolved, scope)}
+    return {"unresolved_wards_by_district": unresolved_meta(frames[position], scope)}

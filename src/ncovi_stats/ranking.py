@@ -69,7 +69,7 @@ def rank_assemble(
     records = ranking.rank_records(
         listing.records, code=coverage.unit_code(level), order_by=order_by
     )
-    extra = ward_meta(level, done.frames[1], listing.scope)
+    extra = ward_meta(level, done.frames, 1, listing.scope)
     meta = describe(
         "rank",
         request,
