@@ -87,6 +87,7 @@ SHARED_OPTIONS: dict[str, Any] = {
     "store": opt.Store,
 }
 DEFAULTS: dict[str, Any] = {field.name: field.default for field in fields(Common)}
+DEFAULTS["fmt"] = None  # no --format: from the suffix of --output, else table (cli/formats.py)
 assert set(SHARED_OPTIONS) == set(DEFAULTS), "every Common field is an option, and only those"
 
 Command = Callable[..., None]
@@ -129,7 +130,11 @@ def reading_command(*, population: bool = True) -> Callable[[Command], Command]:
 
         @functools.wraps(command)
         def run(**given: Any) -> None:
-            common = Common(**{name: given.pop(name) for name in shared})
+            from ncovi_stats.cli.formats import resolve_format
+
+            chosen = {name: given.pop(name) for name in shared}
+            chosen["fmt"] = resolve_format(chosen["fmt"], chosen["output"])
+            common = Common(**chosen)
             command(**given, common=common)
 
         fails = "fail_on" in own.parameters

@@ -79,8 +79,15 @@ Population = Annotated[
     ),
 ]
 Format = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: from the suffix of --output (.csv, .json, .parquet, "
+        ".xlsx, .md), else table. A format that contradicts the suffix is refused.",
+        case_sensitive=False,
+        show_default=False,
+    ),
 ]
 Output = Annotated[
     Path | None,
