@@ -83,7 +83,9 @@ def test_resolve_format(given, output, expected) -> None:
 
 @pytest.mark.parametrize("fmt", [OutputFormat.xlsx, OutputFormat.parquet])
 def test_binary_formats_are_refused_on_a_terminal(fmt: OutputFormat) -> None:
-    with pytest.raises(UsageError, match=f"--format {fmt.value} is binary and stdout is a terminal"):
+    with pytest.raises(
+        UsageError, match=f"--format {fmt.value} is binary and stdout is a terminal"
+    ):
         resolve_format(fmt, None, terminal=True)
     # to a file or a pipe they are fine, and text formats are fine on a terminal
     assert resolve_format(fmt, Path(f"x.{fmt.value}"), terminal=True) is fmt

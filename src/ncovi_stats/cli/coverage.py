@@ -50,7 +50,14 @@ def coverage(
     display = coverage_view_display(
         result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value, target=target_pct
     )
-    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)
+    write_result(
+        result.records,
+        result.meta,
+        display,
+        fmt=common.fmt,
+        output=common.output,
+        lang=common.lang.value,
+    )
     check_fail_on(
         result.records,
         command="coverage",

@@ -43,7 +43,14 @@ def followup(
     )
     if list_overdue is not None:
         write_overdue(report.overdue, result.meta, list_overdue)
-    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)
+    write_result(
+        result.records,
+        result.meta,
+        display,
+        fmt=common.fmt,
+        output=common.output,
+        lang=common.lang.value,
+    )
     check_fail_on(
         result.records,
         command="followup",

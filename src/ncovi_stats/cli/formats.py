@@ -41,8 +41,10 @@ def resolve_format(
     implied = None if _is_stdout(output) else SUFFIX_FORMATS.get(Path(str(output)).suffix.lower())
     if given is None:
         chosen = implied or OutputFormat.table
-    elif implied is not None and given is not implied and given not in ALSO_ACCEPTED.get(
-        implied, frozenset()
+    elif (
+        implied is not None
+        and given is not implied
+        and given not in ALSO_ACCEPTED.get(implied, frozenset())
     ):
         raise UsageError(
             f"--format {given.value} contradicts the suffix of --output {output} "

@@ -40,26 +40,32 @@ def write_result(
     *,
     fmt: OutputFormat,
     output: Path | None,
+    lang: str = "en",
 ) -> None:
     """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
     from ncovi_stats.io import writers
 
     if fmt in (OutputFormat.table, OutputFormat.markdown):
-        write_displays([display], fmt=fmt, output=output)
+        write_displays([display], fmt=fmt, output=output, lang=lang)
     else:
         writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
 
 
-def write_displays(displays: list[Display], *, fmt: OutputFormat, output: Path | None) -> None:
-    """Tables for people: rich tables on stdout, or their Markdown twins (also in a file)."""
+def write_displays(
+    displays: list[Display], *, fmt: OutputFormat, output: Path | None, lang: str = "en"
+) -> None:
+    """Tables for people: rich tables on stdout, or their Markdown twins (also in a file).
+    A rich table too wide for the terminal leaves out whole columns, never cuts a cell."""
     from ncovi_stats.io import writers
+    from ncovi_stats.render.fit import fit_display
     from ncovi_stats.render.tables import build_table, display_markdown_rows
 
     if fmt is OutputFormat.table and writers.is_stdout(output):
         console = stdout_console()
-        for display in displays:
+        for whole in displays:
+            display = fit_display(whole, console.width, lang)
             console.print(display.title, markup=False, highlight=False, style="bold")
-            console.print(build_table(display))
+            console.print(build_table(display, console.width))
             for note in display.notes:
                 console.print(note, markup=False, highlight=False)
         return

@@ -54,10 +54,10 @@ def progress(
     report, daily = done.report, done.series
     if series:
         display = series_display(daily.records, daily.meta, lang=lang)
-        write_result(daily.records, daily.meta, display, fmt=fmt, output=output)
+        write_result(daily.records, daily.meta, display, fmt=fmt, output=output, lang=lang)
     else:
         display = progress_display(report.records, report.meta, target=target_pct, lang=lang)
-        write_result(report.records, report.meta, display, fmt=fmt, output=output)
+        write_result(report.records, report.meta, display, fmt=fmt, output=output, lang=lang)
     if chart is not None and chart_format is not None:
         from ncovi_stats.io.writers import write_bytes_atomic
         from ncovi_stats.render import charts

@@ -36,4 +36,11 @@ def rank(
     display = rank_display(
         result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value
     )
-    write_result(result.records, result.meta, display, fmt=common.fmt, output=common.output)
+    write_result(
+        result.records,
+        result.meta,
+        display,
+        fmt=common.fmt,
+        output=common.output,
+        lang=common.lang.value,
+    )

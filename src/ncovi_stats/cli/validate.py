@@ -61,4 +61,4 @@ def write_quality(report: QualityReport, common: Common) -> None:
         writers.emit(writers.FILE_WRITERS[fmt](report.by_district, report.meta), output)
     else:
         displays = quality_displays(report.as_dict(), common.lang.value)
-        write_displays(displays, fmt=common.fmt, output=output)
+        write_displays(displays, fmt=common.fmt, output=output, lang=common.lang.value)

@@ -171,12 +171,22 @@ def coverage_notes(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> li
     return notes
 
 
-def build_table(display: Display) -> Table:
-    """The display as a rich table (title printed apart, so it never wraps); cells are text."""
+def build_table(display: Display, width: int | None = None) -> Table:
+    """The display as a rich table (title printed apart, so it never wraps); cells are text.
+    With `width` (the terminal's), every column is as wide as its widest cell and only headers
+    wrap; `render.fit.fit_display` first leaves out what cannot fit."""
+    from ncovi_stats.render.fit import column_widths
+
     table = Table()
-    for field_name, header in zip(display.fields, display.header, strict=True):
+    widths = column_widths(display, width) if width is not None else None
+    for index, (field_name, header) in enumerate(zip(display.fields, display.header, strict=True)):
         left = field_name in LEFT_ALIGNED
-        table.add_column(header, justify="left" if left else "right", no_wrap=True)
+        table.add_column(
+            header,
+            justify="left" if left else "right",
+            no_wrap=widths is None,
+            width=None if widths is None else widths[index],
+        )
     for index, row in enumerate(display.rows):
         style = display.styles[index] if index < len(display.styles) else {}
         table.add_row(
