@@ -13,7 +13,7 @@ import polars as pl
 
 from ncovi_stats import __version__
 from ncovi_stats.core import coverage, persons, quality
-from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, UsageError
@@ -250,6 +250,12 @@ def describe(
         "population_sources": sorted(set(records["population_source"].drop_nulls().to_list())),
         "inputs": list(request.inputs),
         "rows": rows.as_dict(),
+        **cutoff_meta(
+            request.as_of,
+            latest=rows.latest_accepted,
+            accepted=rows.accepted,
+            after_cutoff=rows.after_cutoff,
+        ),
         **extra,
     }
 

@@ -28,7 +28,7 @@ from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_name
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
-from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
@@ -127,6 +127,7 @@ class Bundle:
     behind: list[str]  # unit codes whose status is behind
     overdue: list[str]  # unit codes with overdue follow-up
     sections: list[str]  # sections that produced something
+    warnings: tuple[str, ...] = ()  # for stderr, whatever the log level (e.g. the cut-off's)
 
 
 def bundle_name(cutoff: datetime) -> str:
@@ -546,12 +547,20 @@ def build_bundle(
     )
     followup = context.tables.get("followup")
     overdue = sorted(followup.meta["overdue_by_province"]) if followup is not None else []
+    position = cutoff_meta(
+        request.as_of,
+        latest=rows.latest_accepted,
+        accepted=rows.accepted,
+        after_cutoff=rows.after_cutoff,
+    )
+    warning = cutoff_warning({"cutoff": iso_with_offset(cutoff), **position})
     return Bundle(
         name=bundle_name(cutoff),
         files=dict(sorted(files.items())),
         behind=behind,
         overdue=overdue,
         sections=ran,
+        warnings=(warning,) if warning else (),
     )
 
 

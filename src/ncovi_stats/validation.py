@@ -11,7 +11,7 @@ import polars as pl
 from ncovi_stats import __version__
 from ncovi_stats.analysis import Query, Read, Request, check_rows, read, unit_names
 from ncovi_stats.core import coverage, quality_report
-from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import SourceInfo
@@ -132,6 +132,12 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
         "scope": list(request.provinces)
         or sorted(by_district["province_code"].drop_nulls().unique().to_list()),
         "population_sources": sorted(set(population["population_source"].to_list())),
+        **cutoff_meta(
+            request.as_of,
+            latest=done.rows.latest_accepted,
+            accepted=done.rows.accepted,
+            after_cutoff=done.rows.after_cutoff,
+        ),
     }
     if request.key is not None:
         from ncovi_stats.io.keyfile import fingerprint

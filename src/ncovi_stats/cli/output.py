@@ -45,10 +45,21 @@ def write_result(
     """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
     from ncovi_stats.io import writers
 
+    warn_about_cutoff(meta)
     if fmt in (OutputFormat.table, OutputFormat.markdown):
         write_displays([display], fmt=fmt, output=output, lang=lang)
     else:
         writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
+
+
+def warn_about_cutoff(meta: dict[str, Any]) -> None:
+    """One line on stderr when --as-of falls before or well after the declarations."""
+    from ncovi_stats.core.cutoff import cutoff_warning
+
+    warning = cutoff_warning(meta)
+    if warning is not None:
+        sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
+        sys.stderr.flush()
 
 
 def write_displays(

@@ -257,6 +257,8 @@ def report(
 
         with reading_status("Reading exports…"):
             bundle = build_bundle(request, options, log=log, detail=log.detail)
+        for warning in bundle.warnings:
+            sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
         log.detail(f"sections with content: {', '.join(bundle.sections)}")
         outcome = publish(settings.out, bundle.name, bundle.files, force=force)
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")

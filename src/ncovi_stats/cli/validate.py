@@ -38,10 +38,11 @@ def validate(inputs: opt.InputsOrStore = None, *, common: Common) -> None:
 def write_quality(report: QualityReport, common: Common) -> None:
     import json
 
-    from ncovi_stats.cli.output import write_displays
+    from ncovi_stats.cli.output import warn_about_cutoff, write_displays
     from ncovi_stats.io import writers
     from ncovi_stats.render.quality import quality_displays
 
+    warn_about_cutoff(report.meta)
     fmt, output = common.fmt.value, common.output
     if fmt == "json":
         document = report.as_dict()

@@ -75,3 +75,56 @@ def iso_with_offset(moment: datetime) -> str:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+def cutoff_outside(
+    cutoff: datetime | None, *, latest: datetime | None, accepted: int, after_cutoff: int
+) -> str | None:
+    """Where a given cut-off falls against the accepted declarations: `before-first` when every
+    accepted row is later (nothing is counted), `after-last` when it is on a later day than the
+    last accepted declaration (the whole export is counted and the days between hold nothing),
+    else None. A cut-off later the same day, as a daily run at 17:00 has, is ordinary."""
+    if cutoff is None or accepted == 0:
+        return None
+    if after_cutoff == accepted:
+        return "before-first"
+    if latest is not None and cutoff.date() > latest.date():
+        return "after-last"
+    return None
+
+
+def cutoff_meta(
+    as_of: datetime | None, *, latest: datetime | None, accepted: int, after_cutoff: int
+) -> dict[str, str | None]:
+    """The meta entries that say whether `--as-of` falls outside the declarations."""
+    return {
+        "latest_accepted": iso_with_offset(latest) if latest is not None else None,
+        "cutoff_outside": cutoff_outside(
+            as_of, latest=latest, accepted=accepted, after_cutoff=after_cutoff
+        ),
+    }
+
+
+CUTOFF_WARNINGS: dict[str, str] = {
+    "before-first": "the cut-off {cutoff} (Vietnam time) is before the first accepted "
+    "declaration: no one is counted. Dates are read day first (04/08/2020 is 4 August); check --as-of.",
+    "after-last": "the cut-off {cutoff} is on a later day than the last accepted declaration, "
+    "{latest} (Vietnam time): the figures are those of the whole export. Dates are read day "
+    "first (04/08/2020 is 4 August); check --as-of.",
+}
+
+
+def cutoff_warning(meta: dict[str, object]) -> str | None:
+    """The warning for a `meta` whose `cutoff_outside` is set (see `cutoff_meta`), else None."""
+    position = meta.get("cutoff_outside")
+    if not isinstance(position, str):
+        return None
+
+    def shown(value: object) -> str:
+        moment = datetime.fromisoformat(str(value)).replace(tzinfo=None)
+        return format_cutoff(moment)
+
+    latest = meta.get("latest_accepted")
+    return CUTOFF_WARNINGS[position].format(
+        cutoff=shown(meta["cutoff"]), latest=shown(latest) if latest else "—"
+    )

@@ -32,6 +32,7 @@ class RowCounts:
     after_cutoff: int = 0
     duplicates: int = 0
     unresolved_wards: int = 0
+    latest_accepted: datetime | None = None  # over every accepted row, also after the cut-off
 
     @property
     def rejected(self) -> int:
@@ -92,4 +93,5 @@ def row_counts_from(frame: pl.DataFrame) -> RowCounts:
         after_cutoff=row["after_cutoff"],
         duplicates=row["duplicates"],
         unresolved_wards=row["unresolved_wards"],
+        latest_accepted=row.get("latest_accepted"),
     )
