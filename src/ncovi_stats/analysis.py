@@ -15,6 +15,7 @@ from ncovi_stats import __version__
 from ncovi_stats.core import coverage, persons, quality
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
+from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, UsageError
 from ncovi_stats.io import reference
@@ -286,6 +287,13 @@ def coverage_report(request: Request, *, level: str, target: Decimal | None = No
         rows=rows,
         persons_counted_in_scope=int(in_scope["persons_counted"].sum()),
         persons_without_unit_of_level=int(unplaced),
+        totals=listing_totals(
+            records,
+            level=level,
+            population=population,
+            scope=scope,
+            persons_in_scope=int(in_scope["persons_counted"].sum()),
+        ),
         target_pct=None if target is None else float(target),
     )
     return Result(records=records, cutoff=cutoff, meta=meta)

@@ -30,6 +30,7 @@ from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
 from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
+from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
@@ -158,14 +159,16 @@ def _coverage_level(context: Context, level: str) -> Table:
         records=records,
         rows=context.rows,
     )
-    listed = records.filter(pl.col("population").is_not_null())
-    population = int(listed["population"].sum())
-    persons = int(listed["persons_counted"].sum())
-    totals = {
-        "population": population,
-        "persons_counted": persons,
-        "coverage_pct": persons * 100 / population if population else None,
-    }
+    in_scope = context.counts.filter(pl.col("province_code").is_in(context.scope))
+    totals = listing_totals(
+        records,
+        level=level,
+        population=context.population,
+        scope=context.scope,
+        persons_in_scope=int(in_scope["persons_counted"].sum()),
+    )
+    population, persons = totals["population"], totals["persons_counted"]
+    totals["coverage_pct"] = persons * 100 / population if population else None
     single = {options.target_of(code) for code in context.scope}
     target = next(iter(single)).target if len(single) == 1 else None
     return Table(

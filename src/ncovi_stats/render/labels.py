@@ -47,6 +47,24 @@ TEXT: dict[str, dict[str, str]] = {
     "total": {"en": "Total ({n} units listed)", "vi": "Tổng ({n} đơn vị)"},
     "total_provinces": {"en": "Whole country ({n} provinces)", "vi": "Cả nước ({n} tỉnh)"},
     "total_districts": {"en": "Whole province ({n} districts)", "vi": "Toàn tỉnh ({n} huyện)"},
+    "total_districts_of_provinces": {
+        "en": "Total of {p} provinces ({n} districts)",
+        "vi": "Tổng {p} tỉnh ({n} huyện)",
+    },
+    "totals_from_provinces": {
+        "en": "The {total} row is the provinces' own figures: population {population} "
+        "({source}), not the sum of their districts ({districts}); persons {persons}, "
+        "persons without a district included.",
+        "vi": "Dòng {total} dùng số của các tỉnh: dân số {population} ({source}), không phải "
+        "tổng các huyện ({districts}); số người khai báo {persons}, gồm cả người không rõ huyện.",
+    },
+    "totals_from_province": {
+        "en": "The {total} row is the province's own figures: population {population} "
+        "({source}), not the sum of its districts ({districts}); persons {persons}, "
+        "persons without a district included.",
+        "vi": "Dòng {total} dùng số của tỉnh: dân số {population} ({source}), không phải tổng "
+        "các huyện ({districts}); số người khai báo {persons}, gồm cả người không rõ huyện.",
+    },
     "no_population": {
         "en": "— marks units without a population figure; their persons are not in any percentage.",
         "vi": "— : đơn vị chưa có số dân; số người khai báo ở đó không tính vào tỷ lệ.",

@@ -241,6 +241,9 @@ def _totals_label(table: Table, lang: str) -> str:
     else:
         provinces = table.records["province_code"].n_unique()
         key = "province" if provinces == 1 else "districts"
+        totals = table.totals or {}
+        if key == "districts" and totals.get("population_from") == "province":
+            return labels.text("total_districts_of_provinces", lang, p=totals["provinces"], n=n)
     return TOTALS[key][lang].format(n=n)
 
 
@@ -273,6 +276,17 @@ def _more_rows(table: Table, lang: str) -> str | None:
         total=labels.format_int(table.records.height, lang),
         file=f"tables/{table.name}.csv",
     )
+
+
+def _table_notes(table: Table, lang: str) -> list[str]:
+    """Under a table: how many rows the summary shows, and which denominator the totals used."""
+    from ncovi_stats.render.tables import totals_notes
+
+    more = _more_rows(table, lang)
+    notes = [more] if more is not None else []
+    if table.totals is not None:
+        notes += totals_notes(table.totals, _totals_label(table, lang), lang)
+    return notes
 
 
 def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
@@ -398,9 +412,7 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
         title = TEXTS.get(table.name, {}).get(lang, table.name)
         header = [field_label(f, lang) for f in fields]
         parts.append(writers.to_markdown(header, rows, title).decode())
-        note = _more_rows(table, lang)
-        if note is not None:
-            parts += [md(note), ""]
+        parts += [line for note in _table_notes(table, lang) for line in (md(note), "")]
     for chart in context.charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
     parts.append(md(_footer(context, lang)))
@@ -466,9 +478,7 @@ def summary_html(context: Context, headline: Headline) -> bytes:
     for table in context.tables.values():
         parts.append(f"<h2>{e(TEXTS.get(table.name, {}).get(lang, table.name))}</h2>")
         parts.append(_html_table(table, lang))
-        note = _more_rows(table, lang)
-        if note is not None:
-            parts.append(f'<p class="note">{e(note)}</p>')
+        parts += [f'<p class="note">{e(note)}</p>' for note in _table_notes(table, lang)]
     parts.append(f"<footer>{e(_footer(context, lang))}</footer>")
     parts.append("</main></body></html>")
     return ("\n".join(parts) + "\n").encode()

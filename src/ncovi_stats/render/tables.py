@@ -14,7 +14,7 @@ import polars as pl
 from rich.table import Table
 from rich.text import Text
 
-from ncovi_stats.core.coverage import half_up_hundredths, unit_code
+from ncovi_stats.core.coverage import half_up_hundredths, persons_needed, unit_code
 from ncovi_stats.render import labels
 
 NEAR_TARGET_PP = Decimal(10)  # yellow when within this many points below the target
@@ -74,13 +74,19 @@ def target_text(target: Decimal, lang: str) -> str:
 ALL_PROVINCES = 63
 
 
-def _total_label(records: pl.DataFrame, level: str, lang: str) -> str:
-    """Says what the totals row sums: the country, one whole province, or the units listed."""
+def _total_label(
+    records: pl.DataFrame, level: str, lang: str, totals: dict[str, Any] | None = None
+) -> str:
+    """Says what the totals row sums: the country, one whole province, the provinces of a
+    district listing (their own figures, core/totals.py), or the units listed."""
     count = records.height
     if level == "province" and count == ALL_PROVINCES:
         return labels.text("total_provinces", lang, n=count)
     if level == "district" and records["province_code"].n_unique() == 1:
         return labels.text("total_districts", lang, n=count)
+    given = totals or {}
+    if level == "district" and given.get("population_from") == "province":
+        return labels.text("total_districts_of_provinces", lang, p=given["provinces"], n=count)
     return labels.text("total", lang, n=count)
 
 
@@ -111,24 +117,33 @@ def coverage_display(
         styles.append({"coverage_pct": coverage_style(persons, population, target)})
 
     with_population = records.filter(pl.col("population").is_not_null())
-    total_population = int(with_population["population"].sum())
-    total_persons = int(with_population["persons_counted"].sum())
+    given = meta.get("totals") or {}  # the library's totals row (core/totals.py), if it made one
+    total_population = int(given.get("population", with_population["population"].sum()))
+    total_persons = int(given.get("persons_counted", with_population["persons_counted"].sum()))
+    total_label = _total_label(records, level, lang, given)
     totals = [
         "",
-        _total_label(records, level, lang),
+        total_label,
         labels.format_int(total_population, lang),
         labels.format_int(total_persons, lang),
         pct_text(total_persons, total_population, lang),
     ]
     if target is not None:
-        totals += ["", labels.format_int(int(records["persons_needed"].fill_null(0).sum()), lang)]
+        if given.get("population_from") == "province":
+            needed = persons_needed(target, total_population, total_persons)
+        else:
+            needed = int(records["persons_needed"].fill_null(0).sum())
+        totals += ["", labels.format_int(needed, lang)]
 
     title = labels.text(
         "coverage_title",
         lang,
         level=labels.text(level, lang),
         cutoff=labels.format_instant(cutoff, lang),
-        source=", ".join(meta["population_sources"]) or "—",
+        source=", ".join(
+            sorted({*meta["population_sources"], *given.get("population_sources", [])})
+        )
+        or "—",
     )
     return Display(
         title=title,
@@ -137,8 +152,27 @@ def coverage_display(
         rows=rows,
         styles=styles,
         totals=totals,
-        notes=coverage_notes(records, meta, lang),
+        notes=[*coverage_notes(records, meta, lang), *totals_notes(given, total_label, lang)],
     )
+
+
+def totals_notes(totals: dict[str, Any], label: str, lang: str) -> list[str]:
+    """Which denominator the totals row used, when it is not the plain sum of the rows."""
+    if totals.get("population_from") == "province":
+        if totals["population"] == totals["listed_units_population"]:
+            return []  # the same figure either way (the census): nothing to explain
+        return [
+            labels.text(
+                "totals_from_province" if totals["provinces"] == 1 else "totals_from_provinces",
+                lang,
+                total=label,
+                population=labels.format_int(totals["population"], lang),
+                source=", ".join(totals["population_sources"]),
+                districts=labels.format_int(totals["listed_units_population"], lang),
+                persons=labels.format_int(totals["persons_counted"], lang),
+            )
+        ]
+    return []
 
 
 def coverage_notes(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> list[str]:
