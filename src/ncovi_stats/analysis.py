@@ -248,7 +248,10 @@ def describe(
         "cutoff": iso_with_offset(cutoff),
         "cutoff_from": "as-of" if request.as_of else "latest-accepted-declaration",
         "scope": list(scope),
-        "population_sources": sorted(set(records["population_source"].drop_nulls().to_list())),
+        "population_sources": sorted(
+            set(records["population_source"].drop_nulls().to_list())
+            | set(extra.get("totals", {}).get("population_sources", []))  # core/totals.py
+        ),
         "inputs": list(request.inputs),
         "rows": rows.as_dict(),
         **cutoff_meta(

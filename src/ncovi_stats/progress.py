@@ -17,6 +17,7 @@ from ncovi_stats.analysis import Frames, Query, Read, Request, Result, describe,
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core
 from ncovi_stats.core.cutoff import iso_with_offset
+from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.io.population import load_population
 
 
@@ -105,6 +106,13 @@ def progress_assemble(
         "persons_counted_in_scope": int(in_scope["persons_counted"].sum()),
         "persons_without_unit_of_level": int(unplaced),
         "status_counts": {name: int((records["status"] == name).sum()) for name in core.STATUSES},
+        "totals": listing_totals(
+            records,
+            level=level,
+            population=population,
+            scope=scope,
+            persons_in_scope=int(in_scope["persons_counted"].sum()),
+        ),
     }
     report_meta = describe(
         "progress",

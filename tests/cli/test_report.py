@@ -132,22 +132,25 @@ def test_figures_equal_duckdb_and_the_workbook_carries_the_json(tmp_path: Path) 
         "Chất lượng theo huyện",
     ]
     sheet = book["Huyện"]
-    header = [cell.value for cell in sheet[1]]
+    assert sheet["A1"].value == (
+        "Quận, huyện · theo huyện · tính đến 17 giờ 00 ngày 08/4/2020 · dân số: census-2019"
+    )
+    header = [cell.value for cell in sheet[2]]
     assert header[0] == "STT"
     persons_at = header.index("Số người khai báo")
     coverage_at = header.index("Tỷ lệ")
-    for index, record in enumerate(districts, start=2):
+    for index, record in enumerate(districts, start=3):  # title, header, then the rows
         row = [cell for cell in sheet[index]]
-        assert row[0].value == index - 1
+        assert row[0].value == index - 2
         assert row[persons_at].value == record["persons_counted"]
         assert row[coverage_at].value == pytest.approx(record["coverage_pct"] / 100)
         assert row[coverage_at].number_format == "0.00%"
         assert row[persons_at].number_format == "#,##0"
-    totals = [cell.value for cell in sheet[len(districts) + 2]]
+    totals = [cell.value for cell in sheet[len(districts) + 3]]
     assert "Toàn tỉnh" in totals
     assert totals[persons_at] == sum(r["persons_counted"] for r in districts)
-    assert sheet.freeze_panes == "A2"
-    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.freeze_panes == "A3"
+    assert sheet.print_title_rows == "$1:$2"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     summary = (folder / "summary.md").read_text()
     assert "Tính đến 17 giờ 00 ngày 08/4/2020, toàn tỉnh Bắc Kạn có 174.861 người dân" in summary
@@ -307,8 +310,9 @@ def test_format_xlsx_on_coverage(tmp_path: Path, export) -> None:
         == 0
     )
     sheet = openpyxl.load_workbook(target).active
-    header = [cell.value for cell in sheet[1]]
+    assert sheet["A1"].value.startswith("Coverage by province as of 2020-04-08 17:00")
+    header = [cell.value for cell in sheet[2]]
     assert header[:3] == ["STT", "province_code", "province_name"]
-    row = [cell.value for cell in sheet[2]]
+    row = [cell.value for cell in sheet[3]]
     assert row[header.index("persons_counted")] == 3
     assert row[header.index("coverage_pct")] == pytest.approx(3 / 733_017)

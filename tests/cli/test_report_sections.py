@@ -182,6 +182,20 @@ def test_quality_tables_equal_quality_report_of(sample_bundle) -> None:
     assert measures["rows_read"] == library.rows.read
 
 
+TITLES = {
+    "provinces": "Provinces · by province · as of 2020-04-08 17:00 (Vietnam time) · population: "
+    "census-2019",
+    "districts": "Districts · by district · as of 2020-04-08 17:00 (Vietnam time) · population: "
+    "census-2019",
+    "progress": "Progress toward the target · as of 2020-04-08 17:00 (Vietnam time)",
+    "rank": "Ranking · by district · as of 2020-04-08 17:00",
+    "followup": "Follow-up of at-risk persons · by district · as of 2020-04-08 17:00",
+    "quality": "Data quality · as of 2020-04-08 17:00 (Vietnam time)",
+    "quality_sources": "Data quality by source file · as of 2020-04-08 17:00",
+    "quality_districts": "Data quality by district · as of 2020-04-08 17:00",
+}
+
+
 def test_every_sheet_carries_the_json(sample_bundle, tmp_path: Path) -> None:
     bundle, _ = sample_bundle
     path = tmp_path / "coverage.xlsx"
@@ -202,9 +216,10 @@ def test_every_sheet_carries_the_json(sample_bundle, tmp_path: Path) -> None:
     for name, sheet in zip(names, book.worksheets, strict=True):
         rows = records(bundle, name)
         fields = list(rows[0])
-        for index, record in enumerate(rows, start=2):
+        assert sheet["A1"].value.startswith(TITLES[name])  # a title row, then the header
+        for index, record in enumerate(rows, start=3):
             cells = [cell.value for cell in sheet[index]]
-            assert cells[0] == index - 1  # STT
+            assert cells[0] == index - 2  # STT
             for field, value in zip(fields, cells[1:], strict=True):
                 expected = record[field]
                 if expected is None:

@@ -126,8 +126,9 @@ def read_xlsx(path: Path, expected: pl.DataFrame) -> None:
     book = openpyxl.load_workbook(path, read_only=True)
     sheet = book["by_district"] if "by_district" in book.sheetnames else book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0][: expected.width + 1]) == ["STT", *expected.columns]
-    body = rows[1 : expected.height + 1]
+    top = 1  # every sheet starts with a title row
+    assert list(rows[top][: expected.width + 1]) == ["STT", *expected.columns]
+    body = rows[top + 1 : top + expected.height + 1]
     assert [row[0] for row in body] == list(range(1, expected.height + 1))  # STT
     for cells, wanted in zip(body, expected.iter_rows(named=True), strict=True):
         for name, cell in zip(expected.columns, cells[1:], strict=False):

@@ -48,6 +48,10 @@ def write_result(
     warn_about_cutoff(meta)
     if fmt in (OutputFormat.table, OutputFormat.markdown):
         write_displays([display], fmt=fmt, output=output, lang=lang)
+    elif fmt is OutputFormat.xlsx:  # a workbook for people: title row, totals, --lang labels
+        from ncovi_stats.render.workbook import table_workbook
+
+        writers.emit(table_workbook(records, meta, display, lang), output)
     else:
         writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
 

@@ -49,15 +49,9 @@ def write_quality(report: QualityReport, common: Common) -> None:
         text = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
         writers.emit(text.encode(), output)
     elif fmt == "xlsx":
-        from ncovi_stats.io.xlsx import FIXED_CREATED, Sheet, write_workbook
+        from ncovi_stats.render.workbook import quality_workbook
 
-        sheets = [
-            Sheet(name=name, records=table, header=list(table.columns))
-            for name, table in report.tables().items()
-        ]
-        created = report.cutoff or FIXED_CREATED
-        workbook = write_workbook(sheets, created=created, title="ncovi-stats validate")
-        writers.emit(workbook, output)
+        writers.emit(quality_workbook(report.tables(), report.cutoff, common.lang.value), output)
     elif fmt in ("csv", "parquet"):
         writers.emit(writers.FILE_WRITERS[fmt](report.by_district, report.meta), output)
     else:

@@ -55,6 +55,7 @@ class Sheet:
     target_pct: Decimal | None = None
     stt: str = "STT"
     notes: list[str] = field(default_factory=list)
+    title: str = ""  # the first row: what, unit, cut-off (Vietnam time), population source
 
 
 def sheet_name(text: str) -> str:
@@ -69,17 +70,56 @@ def _cell_value(name: str, value: Any) -> Any:
     return value
 
 
+def shown_width(name: str, value: Any) -> int:
+    """How many characters Excel shows for `value` in the format `_write_cell` gives it."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return len(str(value).upper())
+    if name in PERCENT_FIELDS:
+        return len(f"{float(value):,.2f}%")
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    if isinstance(value, float | Decimal):
+        return len(f"{float(value):,.2f}")
+    if isinstance(value, datetime):
+        return len(value.isoformat(sep=" "))
+    if isinstance(value, date):
+        return len("dd/mm/yyyy")
+    return len(str(value))
+
+
+def column_widths(sheet: Sheet, records: pl.DataFrame) -> list[float]:
+    """Per column (STT first): the widest figure or text, bold totals included, or the
+    header's longest word (headers wrap); in Excel's character units, with a margin."""
+    widths = [max(len(sheet.stt), len(str(records.height)))]
+    for index, name in enumerate(records.columns):
+        cells = [shown_width(name, value) for value in records[name].to_list()]
+        if sheet.totals is not None and sheet.totals.get(name) is not None:
+            cells.append(shown_width(name, sheet.totals[name]) + 1)  # bold is wider
+        header = sheet.header[index] if index < len(sheet.header) else name
+        words = max((len(word) for word in header.split()), default=0)
+        widths.append(max([words, *cells]))
+    label_at = next((i for i, n in enumerate(records.columns, start=1) if n.endswith("_name")), 1)
+    if sheet.totals is not None and label_at < len(widths):
+        widths[label_at] = max(widths[label_at], len(sheet.totals_label) + 1)
+    return [min(width, 80) + 2 for width in widths]
+
+
 def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
     records = neutralise_formulas(sheet.records)
     worksheet = book.add_worksheet(sheet_name(sheet.name))
     columns = records.columns
-    worksheet.write_row(0, 0, [sheet.stt, *sheet.header], formats["header"])
+    top = 1 if sheet.title else 0  # the row of the header
+    if sheet.title:
+        worksheet.write_string(0, 0, sheet.title, formats["title"])
+    worksheet.write_row(top, 0, [sheet.stt, *sheet.header], formats["header"])
     dtypes = records.schema
     for index, values in enumerate(records.iter_rows(), start=1):
-        worksheet.write_number(index, 0, index, formats["int"])
+        worksheet.write_number(top + index, 0, index, formats["int"])
         for col, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
-            _write_cell(worksheet, index, col, name, dtypes[name], value, formats)
-    last = records.height
+            _write_cell(worksheet, top + index, col, name, dtypes[name], value, formats)
+    last = top + records.height
     if sheet.totals is not None:
         last += 1
         bold = formats["bold"]
@@ -94,7 +134,7 @@ def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
         col = columns.index("coverage_pct") + 1
         target = float(sheet.target_pct) / 100
         worksheet.conditional_format(
-            1,
+            top + 1,
             col,
             last,
             col,
@@ -113,12 +153,13 @@ def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
         )
     for offset, note in enumerate(sheet.notes, start=last + 2):
         worksheet.write_string(offset, 0, note)
-    worksheet.freeze_panes(1, 0)
+    worksheet.freeze_panes(top + 1, 0)
     worksheet.set_landscape()
     worksheet.set_paper(A4)
-    worksheet.repeat_rows(0)
+    worksheet.repeat_rows(0, top)
     worksheet.fit_to_pages(1, 0)
-    worksheet.autofit()
+    for col, width in enumerate(column_widths(sheet, records)):
+        worksheet.set_column(col, col, width)
 
 
 def _write_cell(
@@ -168,6 +209,7 @@ def write_workbook(
             {**base, "bold": True, "text_wrap": True, "valign": "top", "bottom": 1}
         ),
         "bold": book.add_format({**base, "bold": True}),
+        "title": book.add_format({**base, "bold": True, "font_size": 13}),
         "int": book.add_format({**base, "num_format": INT_FORMAT}),
         "int_bold": book.add_format({**base, "num_format": INT_FORMAT, "bold": True}),
         "pct": book.add_format({**base, "num_format": PCT_FORMAT}),

@@ -495,8 +495,32 @@ def table_json(table: Table) -> bytes:
     return writers.to_json(table.records, table.meta)
 
 
+SHEET_TITLE: dict[str, dict[str, str]] = {
+    "level": {"en": "by {level}", "vi": "theo {level}"},
+    "cutoff": {"en": "as of {cutoff} (Vietnam time)", "vi": "tính đến {cutoff}"},
+    "source": {"en": "population: {source}", "vi": "dân số: {source}"},
+}
+
+
+def sheet_title(table: Table, context: Context, lang: str) -> str:
+    """The first row of a sheet: what, unit, cut-off in Vietnam time, population source."""
+    parts = [TEXTS.get(table.name, {}).get(lang, table.name)]
+    if table.level is not None:
+        parts.append(SHEET_TITLE["level"][lang].format(level=labels.text(table.level, lang)))
+    parts.append(
+        SHEET_TITLE["cutoff"][lang].format(cutoff=labels.format_instant(context.cutoff, lang))
+    )
+    sources: set[str] = set((table.totals or {}).get("population_sources", []))
+    if "population_source" in table.records.columns:
+        sources |= set(table.records["population_source"].drop_nulls().to_list())
+    if sources:
+        parts.append(SHEET_TITLE["source"][lang].format(source=", ".join(sorted(sources))))
+    return " · ".join(parts)
+
+
 def workbook(context: Context) -> bytes:
     from ncovi_stats.io.xlsx import Sheet, write_workbook
+    from ncovi_stats.render.workbook import localise_values
 
     lang = context.options.lang
     sheets = []
@@ -504,12 +528,14 @@ def workbook(context: Context) -> bytes:
         sheets.append(
             Sheet(
                 name=SHEET_NAMES.get(table.name, {}).get(lang, table.name),
-                records=table.records,
+                records=localise_values(table.records, lang),
                 header=[field_label(f, lang) for f in table.records.columns],
                 totals=table.totals,
                 totals_label=_totals_label(table, lang) if table.totals is not None else "",
                 target_pct=table.target,
                 stt="STT" if lang == "vi" else "No.",
+                notes=_table_notes(table, lang),
+                title=sheet_title(table, context, lang),
             )
         )
     return write_workbook(sheets, created=context.cutoff, title=_title(context, lang))

@@ -74,7 +74,7 @@ def target_text(target: Decimal, lang: str) -> str:
 ALL_PROVINCES = 63
 
 
-def _total_label(
+def total_label(
     records: pl.DataFrame, level: str, lang: str, totals: dict[str, Any] | None = None
 ) -> str:
     """Says what the totals row sums: the country, one whole province, the provinces of a
@@ -120,10 +120,10 @@ def coverage_display(
     given = meta.get("totals") or {}  # the library's totals row (core/totals.py), if it made one
     total_population = int(given.get("population", with_population["population"].sum()))
     total_persons = int(given.get("persons_counted", with_population["persons_counted"].sum()))
-    total_label = _total_label(records, level, lang, given)
+    label = total_label(records, level, lang, given)
     totals = [
         "",
-        total_label,
+        label,
         labels.format_int(total_population, lang),
         labels.format_int(total_persons, lang),
         pct_text(total_persons, total_population, lang),
@@ -152,7 +152,7 @@ def coverage_display(
         rows=rows,
         styles=styles,
         totals=totals,
-        notes=[*coverage_notes(records, meta, lang), *totals_notes(given, total_label, lang)],
+        notes=[*coverage_notes(records, meta, lang), *totals_notes(given, label, lang)],
     )
 
 
