@@ -66,10 +66,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{shown} of {total} rows shown (the provinces in scope); every row is in {file}.",
         "vi": "Hiển thị {shown} trên {total} dòng (các tỉnh được chọn); đủ các dòng trong {file}.",
     },
+    "first_rows": {
+        "en": "The first {shown} of {total} rows shown; every row is in {file} and coverage.xlsx.",
+        "vi": "Hiển thị {shown} dòng đầu trên {total} dòng; đủ các dòng trong {file} và "
+        "coverage.xlsx.",
+    },
     "charts": {"en": "Charts", "vi": "Biểu đồ"},
     "footer": {
         "en": "Cut-off {cutoff} (Vietnam time) · population: {source} · ncovi-stats {version}",
         "vi": "Mốc {cutoff} · dân số: {source} · ncovi-stats {version}",
+    },
+    "behind_more": {
+        "en": "and {n} more {level} behind (see coverage.xlsx, sheet {sheet})",
+        "vi": "và {n} {level} khác chậm tiến độ (xem coverage.xlsx, trang {sheet})",
     },
     "behind_line": {
         "en": "{name}: {coverage}, {needed} persons still needed, {pace} a day",
@@ -250,7 +259,7 @@ def _totals_label(table: Table, lang: str) -> str:
 def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], str]]:
     """Formatted cells and the coverage colour of each row."""
     rows = []
-    shown = table.records if table.summary_records is None else table.summary_records
+    shown = _shown_records(table)
     for row in shown.iter_rows(named=True):
         cells = [format_cell(f, row.get(f), row, lang) for f in fields]
         style = ""
@@ -267,12 +276,29 @@ def _fields(table: Table) -> list[str]:
     return [f for f in wanted if f in table.records.columns]
 
 
+SUMMARY_ROWS = 63  # a table longer than one row per province shows its first rows only
+
+
+def _shown_records(table: Table) -> pl.DataFrame:
+    """The rows the summary shows: the table's own choice, else at most SUMMARY_ROWS, in the
+    table's order (every row stays in the CSV, the JSON and coverage.xlsx)."""
+    chosen = table.records if table.summary_records is None else table.summary_records
+    return chosen.head(SUMMARY_ROWS)
+
+
 def _more_rows(table: Table, lang: str) -> str | None:
     """A note when the summary shows part of the table's rows."""
-    if table.summary_records is None or table.summary_records.height == table.records.height:
+    shown = _shown_records(table)
+    if shown.height == table.records.height:
         return None
-    return TEXTS["more_rows"][lang].format(
-        shown=labels.format_int(table.summary_records.height, lang),
+    cut = (
+        shown.height == SUMMARY_ROWS
+        and shown.height
+        < (table.records if table.summary_records is None else table.summary_records).height
+    )
+    key = "first_rows" if cut else "more_rows"
+    return TEXTS[key][lang].format(
+        shown=labels.format_int(shown.height, lang),
         total=labels.format_int(table.records.height, lang),
         file=f"tables/{table.name}.csv",
     )
@@ -355,16 +381,27 @@ def _behind_lines(context: Context, lang: str) -> list[str] | None:
     progress = context.tables.get("progress")
     if progress is None:
         return None
+    from ncovi_stats.render.behind import LEVEL_PLURAL, worst_behind
+
     lines = []
-    for row in progress.records.filter(pl.col("status") == "behind").iter_rows(named=True):
-        lines.append(
-            TEXTS["behind_line"][lang].format(
-                name=row["unit_name"] or row["unit_code"],
-                coverage=format_cell("coverage_pct", row["coverage_pct"], row, lang),
-                needed=labels.format_int(row["persons_needed"], lang),
-                pace=labels.format_int(row["required_pace"], lang),
+    for group in worst_behind(progress.records):  # the worst 20 per level, then how many more
+        for row in group.rows:
+            lines.append(
+                TEXTS["behind_line"][lang].format(
+                    name=row["unit_name"] or row["unit_code"],
+                    coverage=format_cell("coverage_pct", row["coverage_pct"], row, lang),
+                    needed=labels.format_int(row["persons_needed"], lang),
+                    pace=labels.format_int(row["required_pace"], lang),
+                )
             )
-        )
+        if group.more > 0:
+            lines.append(
+                TEXTS["behind_more"][lang].format(
+                    n=labels.format_int(group.more, lang),
+                    level=LEVEL_PLURAL[group.level][lang],
+                    sheet=SHEET_NAMES.get("progress", {}).get(lang, "progress"),
+                )
+            )
     return lines
 
 
