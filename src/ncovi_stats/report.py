@@ -567,6 +567,22 @@ def build_bundle(
     )
 
 
+# Tables that describe the inputs (paths, formats) rather than the figures.
+PROVENANCE_TABLES = frozenset({f"{TABLES_FOLDER}/quality_sources.csv"})
+
+
+def figures_of(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of a bundle that hold its figures: every table as CSV, but those naming the
+    inputs. Two bundles with these equal say the same, whatever files they were read from."""
+    return {
+        name: data
+        for name, data in files.items()
+        if name.startswith(f"{TABLES_FOLDER}/")
+        and name.endswith(".csv")
+        and name not in PROVENANCE_TABLES
+    }
+
+
 def manifest(context: Context, per_file: pl.DataFrame, files: Mapping[str, bytes]) -> bytes:
     """Inputs with SHA-256 and row counts, cut-off, settings, versions, every file's hash."""
     import xlsxwriter

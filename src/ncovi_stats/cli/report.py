@@ -203,7 +203,7 @@ def report(
     from ncovi_stats.io.bundle import locked, publish
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.scan import ReadOptions
-    from ncovi_stats.report import build_bundle
+    from ncovi_stats.report import build_bundle, figures_of
 
     log = Log(quiet, verbose)
     flags = {
@@ -260,7 +260,9 @@ def report(
         for warning in bundle.warnings:
             sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
         log.detail(f"sections with content: {', '.join(bundle.sections)}")
-        outcome = publish(settings.out, bundle.name, bundle.files, force=force)
+        outcome = publish(
+            settings.out, bundle.name, bundle.files, force=force, figures_of=figures_of
+        )
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
     failing = []
     if "behind" in settings.fail_on and bundle.behind:

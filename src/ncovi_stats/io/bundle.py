@@ -23,7 +23,7 @@ import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,12 +155,29 @@ def swap_link(link: Path, target: str) -> None:
     os.replace(temporary, link)
 
 
-def publish(out: Path, name: str, files: Mapping[str, bytes], *, force: bool = False) -> str:
-    """Publish `files` as `out/name`; returns 'created', 'replaced' or 'unchanged'.
+Figures = Callable[[Mapping[str, bytes]], Mapping[str, bytes]]
 
-    The caller holds `locked(out)`. Raises OutputError (exit 5) when the bundle exists with other
-    content and `force` is off, or when writing fails (disk full...): the previous bundle, if
-    any, is left as it was.
+
+def _everything(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    return files
+
+
+def publish(
+    out: Path,
+    name: str,
+    files: Mapping[str, bytes],
+    *,
+    force: bool = False,
+    figures_of: Figures = _everything,
+) -> str:
+    """Publish `files` as `out/name`; returns 'created', 'replaced', 'unchanged' or 'replaced
+    (the same figures from other inputs)'.
+
+    The caller holds `locked(out)`. `figures_of` picks the files that hold figures: a bundle
+    whose figures are those of the existing one, and only its provenance differs (the inputs'
+    paths and formats, e.g. the same export as CSV instead of Parquet), replaces it without
+    `force`. Raises OutputError (exit 5) when the bundle exists with other figures and `force`
+    is off, or when writing fails (disk full...): the previous bundle, if any, is left as it was.
     """
     final = out / name
     if final.exists() and not final.is_symlink():
@@ -171,10 +188,14 @@ def publish(out: Path, name: str, files: Mapping[str, bytes], *, force: bool = F
     existing = read_tree(final)
     if existing == dict(files):
         return "unchanged"
-    if existing is not None and not force:
+    same_figures = existing is not None and figures_of(existing) == figures_of(files)
+    if existing is not None and not force and not same_figures:
+        old, new = figures_of(existing), figures_of(files)
+        differ = sorted(n for n in set(old) | set(new) if old.get(n) != new.get(n))
+        shown = ", ".join(differ[:3]) + (f" and {len(differ) - 3} more" if len(differ) > 3 else "")
         raise OutputError(
-            f"{final} already exists with other figures; pass --force to replace it "
-            "(the previous bundle stays until the new one is complete)."
+            f"{final} already exists with other figures ({shown} differ); pass --force to "
+            "replace it (the previous bundle stays until the new one is complete)."
         )
     version = f"{name}-{digest_of(files)}"
     temporary = out / f"{TEMP_PREFIX}{name}-{os.getpid()}"
@@ -194,4 +215,6 @@ def publish(out: Path, name: str, files: Mapping[str, bytes], *, force: bool = F
         clean_leftovers(out)  # the replaced version, now unlinked
     except OSError:
         pass  # the next run removes it
-    return "created" if existing is None else "replaced"
+    if existing is None:
+        return "created"
+    return "replaced (the same figures from other inputs)" if same_figures else "replaced"
