@@ -149,3 +149,29 @@ def test_validate_xlsx_in_vietnamese(tmp_path: Path, export) -> None:
     assert not [name for name in measures if name.startswith(("rows_", "persons_"))]
     for sheet in book.worksheets:
         assert_widths_fit(sheet, 3)
+
+
+def test_coverage_cells_follow_the_status(tmp_path: Path, export) -> None:
+    """In the progress sheet a unit's coverage cell is coloured by its status (met, on-track,
+    behind), in the workbook and in the HTML summary, also in Vietnamese."""
+    rows = [
+        {"declared_at": f"2020-04-0{1 + i % 8} 08:00", "person_key": f"p{i}",
+         "province_code": "06", "district_code": "058"}
+        for i in range(40)
+    ]  # fmt: skip
+    out = tmp_path / "reports"
+    args = ["report", str(export(rows)), "--as-of", "2020-04-08 17:00", "--lang", "vi"]
+    args += ["--target", "0.01", "--deadline", "2020-04-17", "--out", str(out), "-q"]
+    assert run(args) == 0
+    folder = out / "2020-04-08_1700"
+    sheet = openpyxl.load_workbook(folder / "coverage.xlsx")["Tiến độ"]
+    header = [cell.value for cell in sheet[2]]
+    status_at, coverage_at = header.index("Tình trạng"), header.index("Tỷ lệ")
+    fills = {}
+    for row in sheet.iter_rows(min_row=3):
+        if row[0].value is not None and row[status_at].value is not None:
+            fills[row[status_at].value] = row[coverage_at].fill.fgColor.rgb
+    # 058 (Thành phố Bắc Kạn) met 0.01%; its 7 sister districts have nobody: behind
+    assert fills == {"Đạt": "FFC6EFCE", "Chậm": "FFFFC7CE"}
+    html = (folder / "summary.html").read_text()
+    assert '<td class="n green">' in html and '<td class="n red">' in html

@@ -33,6 +33,8 @@ A4 = 9
 # Fields held in percent in records, written as fractions with the % format.
 PERCENT_FIELDS = frozenset({"coverage_pct", "target_pct", "verified_pct"})
 COVERAGE_SCALE = {"low": "#F8696B", "near": "#FFEB84", "met": "#63BE7B"}
+# Coverage cells of tables with a status (canonical values: read before localisation).
+STATUS_FILLS = {"met": "#C6EFCE", "on-track": "#FFEB9C", "behind": "#FFC7CE"}
 NEAR_TARGET_PP = 10
 WORKBOOK_OPTIONS = {
     "in_memory": True,
@@ -56,6 +58,7 @@ class Sheet:
     stt: str = "STT"
     notes: list[str] = field(default_factory=list)
     title: str = ""  # the first row: what, unit, cut-off (Vietnam time), population source
+    statuses: list[str] | None = None  # canonical status per row when `records` shows labels
 
 
 def sheet_name(text: str) -> str:
@@ -130,7 +133,17 @@ def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
                 _write_cell(
                     worksheet, last, col, name, dtypes[name], sheet.totals[name], formats, bold=True
                 )
-    if sheet.target_pct is not None and "coverage_pct" in columns and records.height:
+    if "status" in columns and "coverage_pct" in columns:  # the status decides the colour
+        col = columns.index("coverage_pct") + 1
+        statuses = sheet.statuses or records["status"].to_list()
+        for index, (status, value) in enumerate(
+            zip(statuses, records["coverage_pct"], strict=True), start=1
+        ):
+            if status in STATUS_FILLS and value is not None:
+                worksheet.write_number(
+                    top + index, col, _cell_value("coverage_pct", value), formats[f"pct_{status}"]
+                )
+    elif sheet.target_pct is not None and "coverage_pct" in columns and records.height:
         col = columns.index("coverage_pct") + 1
         target = float(sheet.target_pct) / 100
         worksheet.conditional_format(
@@ -218,6 +231,10 @@ def write_workbook(
         "decimal_bold": book.add_format({**base, "num_format": DECIMAL_FORMAT, "bold": True}),
         "date": book.add_format({**base, "num_format": DATE_FORMAT}),
     }
+    for status, fill in STATUS_FILLS.items():
+        formats[f"pct_{status}"] = book.add_format(
+            {**base, "num_format": PCT_FORMAT, "bg_color": fill}
+        )
     for sheet in sheets:
         _write_sheet(book, sheet, formats)
     book.close()

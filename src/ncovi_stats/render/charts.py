@@ -49,9 +49,58 @@ STATUS_COLOURS: dict[str, str] = {
     "met": "#2e8b57",
     "no-data": "#9e9e9e",
 }
-MANY_UNITS = 12  # above this, lines are coloured by status and the legend lists statuses
-NAMED_LOWEST = 5  # with many units, the lowest ones are named at the end of their line
+MANY_UNITS = 12  # above this, only the highest and lowest units are drawn in colour
+HIGHLIGHTED_EACH_END = 6  # with many units: the 6 highest and the 6 lowest, named
+OTHER_LINE = "#c8c8c8"
+MANY_BARS = 63  # above this (more than every province), the lowest and highest 30 bars
+BARS_EACH_END = 30
+# The target stays on the scale while the data reach at least a fifth of it; below, the
+# axis fits the data and the target is marked at the edge ("above the scale").
+TARGET_ON_SCALE = 0.2
 DPI = 120
+
+
+def value_axis_top(values: list[float], target: float) -> tuple[float, bool]:
+    """The top of the coverage axis and whether the target is on it: scaled to the data, with
+    the target kept when the data reach a fifth of it (else marked off the scale)."""
+    highest = max(values, default=0.0)
+    if highest <= 0 or highest >= target * TARGET_ON_SCALE:
+        return max(target, highest) * 1.08, True
+    return highest * 1.25, False
+
+
+def highlighted_units(drawn: pl.DataFrame, code: str) -> list[str]:
+    """Every unit up to MANY_UNITS; above, the HIGHLIGHTED_EACH_END lowest and highest by
+    coverage (compared exactly, then by code)."""
+    from fractions import Fraction
+
+    if drawn.height <= MANY_UNITS:
+        return drawn[code].to_list()
+    ordered = sorted(
+        drawn.iter_rows(named=True),
+        key=lambda row: (Fraction(row["persons_counted"], row["population"]), row[code]),
+    )
+    chosen = ordered[:HIGHLIGHTED_EACH_END] + ordered[-HIGHLIGHTED_EACH_END:]
+    return [row[code] for row in chosen]
+
+
+def _off_scale_note(axes: Any, target: Decimal, lang: str, *, vertical: bool) -> None:
+    """The target marked at the edge of an axis that does not reach it."""
+    text = labels.text("target_off_scale", lang, target=target_label(target, lang))
+    if vertical:  # a horizontal target line above the plot
+        note = axes.annotate(
+            "▲ " + text, (0.01, 0.985), xycoords="axes fraction", va="top", fontsize=9
+        )
+    else:  # a vertical target line right of the plot
+        note = axes.annotate(
+            text + " ▶",
+            (0.99, 1.0),
+            xycoords="axes fraction",
+            ha="right",
+            va="bottom",
+            fontsize=9,
+        )
+    note.set_gid("target-off-scale")
 
 
 @contextmanager
@@ -146,31 +195,40 @@ def plot_progress(
     code = unit_code(level)
     drawn = records.filter(pl.col("population").is_not_null())
     many = drawn.height > MANY_UNITS
+    shown = highlighted_units(drawn, code)
     last_day = cutoff.date()
     end_day = max(deadline, last_day) + timedelta(days=1)
     target_value = float(target)
+    currents = [
+        100 * persons / population
+        for persons, population in zip(drawn["persons_counted"], drawn["population"], strict=True)
+    ]
+    top, target_on_scale = value_axis_top(currents, target_value)
     with _style():
         figure = Figure(figsize=(11, 6.5), dpi=DPI, layout="constrained")
         axes = figure.add_subplot()
-        palette = figure_palette(drawn.height)
-        ends: list[tuple[float, str]] = []
+        palette = figure_palette(len(shown))
+        ends: list[tuple[float, str, str]] = []
         names = unit_labels(drawn, level)
-        for index, row in enumerate(drawn.sort(code).iter_rows(named=True)):
+        for row in drawn.sort(code).iter_rows(named=True):
             unit = series.filter(pl.col(code) == row[code]).sort("day")
-            colour = STATUS_COLOURS[row["status"]] if many else palette[index]
             label = names[row[code]]
+            named = row[code] in shown
+            colour = palette[shown.index(row[code])] if named else OTHER_LINE
             (line,) = axes.plot(
                 unit["day"].to_list(),
                 unit["coverage_pct"].to_list(),
                 color=colour,
-                linewidth=1.0 if many else 2.0,
-                alpha=0.8 if many else 1.0,
-                label="_" + label if many else label,
+                linewidth=(1.6 if many else 2.0) if named else 0.7,
+                alpha=1.0 if named else 0.8,
+                zorder=3 if named else 2,
+                label=label,
             )
             line.set_gid(f"unit-{row[code]}")
             now = 100 * row["persons_counted"] / row["population"]
-            ends.append((now, label))
-            if row["status"] != "met" and row["pace_7d"] > 0:
+            if named:
+                ends.append((now, label, colour))
+            if not many and row["status"] != "met" and row["pace_7d"] > 0:
                 # at the 7-day pace, until the target is reached or the chart ends
                 per_day = 100 * row["pace_7d"] / row["population"]
                 days = min((target_value - now) / per_day, (end_day - last_day).days)
@@ -185,46 +243,69 @@ def plot_progress(
                     label="_projection",
                 )
                 projection.set_gid(f"projection-{row[code]}")
-        target_line = axes.axhline(
-            target_value,
-            color="black",
-            linewidth=1.2,
-            label=labels.text("target_line", lang, target=target_label(target, lang)),
-        )
+        target_text = labels.text("target_line", lang, target=target_label(target, lang))
+        target_line = axes.axhline(target_value, color="black", linewidth=1.2, label=target_text)
         target_line.set_gid("target")
+        deadline_text = labels.text(
+            "deadline_line", lang, deadline=labels.format_date(deadline, lang)
+        )
         deadline_line = axes.axvline(
             deadline,  # type: ignore[arg-type]  # matplotlib converts dates
             color="#555555",
             linestyle=":",
             linewidth=1.5,
-            label=labels.text("deadline_line", lang, deadline=labels.format_date(deadline, lang)),
+            label=deadline_text,
         )
         deadline_line.set_gid("deadline")
-        top = max([target_value, *(now for now, _ in ends)]) * 1.08
-        if many:
-            for status, colour in STATUS_COLOURS.items():
-                if (drawn["status"] == status).any():
-                    axes.add_line(
-                        Line2D([], [], color=colour, label=labels.status_label(status, lang))
-                    )
-            placed = spread(sorted(ends)[:NAMED_LOWEST], gap=max(top, 10) * 0.03)
-            for (now, label), y in placed:
-                axes.annotate(
-                    label,
-                    (last_day, now),  # type: ignore[arg-type]
-                    xytext=(last_day + timedelta(hours=6), y),  # type: ignore[arg-type]
-                    textcoords="data",
-                    fontsize=8,
-                    va="center",
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
-                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
-                )
-        axes.add_line(
-            Line2D(
-                [], [], color="#555555", linestyle="--", label=labels.text("projection_line", lang)
-            )
+        # every named line is labelled at its end, the labels spread so they never overlap
+        placed = spread(
+            sorted((now, label) for now, label, _ in ends), gap=top * 0.04, top=top * 0.97
         )
-        axes.set_ylim(0, max(top, 10))
+        colours = {label: colour for _, label, colour in ends}
+        for (now, label), y in placed:
+            axes.annotate(
+                label,
+                (last_day, now),  # type: ignore[arg-type]
+                xytext=(last_day + timedelta(hours=18), y),  # type: ignore[arg-type]
+                textcoords="data",
+                fontsize=8,
+                color=colours[label],
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+            ).set_gid(f"end-{label}")
+        handles = [
+            Line2D([], [], color="black", linewidth=1.2, label=target_text),
+            Line2D([], [], color="#555555", linestyle=":", linewidth=1.5, label=deadline_text),
+        ]
+        if not many:  # with many units the projections are left out: the tables give them
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#555555",
+                    linestyle="--",
+                    label=labels.text("projection_line", lang),
+                )
+            )
+        else:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=OTHER_LINE,
+                    linewidth=0.7,
+                    label=labels.text(
+                        "other_units",
+                        lang,
+                        n=drawn.height - len(shown),
+                        each=HIGHLIGHTED_EACH_END,
+                    ),
+                )
+            )
+        if not target_on_scale:
+            _off_scale_note(axes, target, lang, vertical=True)
+        axes.set_ylim(0, top)
         axes.set_xlim(series["day"].min() if series.height else last_day, end_day)  # type: ignore[arg-type]
         axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m" if lang == "vi" else "%m-%d"))
@@ -232,18 +313,29 @@ def plot_progress(
         axes.set_ylabel(labels.text("axis_coverage", lang))
         axes.set_xlabel(labels.text("axis_day", lang))
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-        axes.legend(loc="upper left", fontsize=8, ncols=2 if drawn.height > 6 else 1)
+        axes.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0, 0.95) if not target_on_scale else None,
+            fontsize=8,
+        )
         axes.set_title(_title("progress_chart_title", records, level, cutoff, lang), fontsize=11)
     return figure
 
 
-def spread(points: list[tuple[float, str]], *, gap: float) -> list[tuple[tuple[float, str], float]]:
-    """Label heights for points sorted by value, each at least `gap` above the one below."""
-    placed: list[tuple[tuple[float, str], float]] = []
-    for point in points:
-        y = point[0] if not placed else max(point[0], placed[-1][1] + gap)
-        placed.append((point, y))
-    return placed
+def spread(
+    points: list[tuple[float, str]], *, gap: float, top: float | None = None
+) -> list[tuple[tuple[float, str], float]]:
+    """Label heights for points sorted by value, each at least `gap` above the one below, and
+    (with `top`) none above it: labels pushed past the top are moved down together."""
+    heights: list[float] = []
+    for value, _ in points:
+        heights.append(value if not heights else max(value, heights[-1] + gap))
+    if top is not None and heights and heights[-1] > top:
+        heights[-1] = top
+        for index in range(len(heights) - 2, -1, -1):
+            heights[index] = min(heights[index], heights[index + 1] - gap)
+    return list(zip(points, heights, strict=True))
 
 
 def figure_palette(count: int) -> list[str]:
@@ -252,7 +344,7 @@ def figure_palette(count: int) -> list[str]:
 
     colours = [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab10"].colors]  # type: ignore[attr-defined]
     extra = [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps["tab20"].colors[1::2]]  # type: ignore[attr-defined]
-    palette = colours + extra
+    palette = colours + ["#222222", "#6a3d9a"] + extra  # a dozen dark enough to read as text
     return [palette[i % len(palette)] for i in range(count)]
 
 
@@ -269,7 +361,9 @@ def plot_coverage_bars(
     The target is a vertical line (id `target`); bars carry ids `bar-<code>`. Units without a
     population figure have no coverage and no bar; a note under the chart counts them.
     """
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     code = unit_code(level)
@@ -277,6 +371,11 @@ def plot_coverage_bars(
         ["coverage_pct", code], descending=[False, True]
     )  # lowest first: barh draws bottom-up, so the highest ends on top
     left_out = records.height - drawn.height
+    between = 0
+    if drawn.height > MANY_BARS:  # the lowest and the highest, the others counted in a note
+        half = BARS_EACH_END
+        between = drawn.height - 2 * half
+        drawn = pl.concat([drawn.head(half), drawn.tail(half)])
     names = unit_labels(records, level)
     height = 1.6 + 0.26 * max(drawn.height, 3)
     with _style():
@@ -309,20 +408,33 @@ def plot_coverage_bars(
             )
         target_line = axes.axvline(float(target), color="black", linewidth=1.2)
         target_line.set_gid("target")
-        top = max([float(target), *values]) if values else float(target)
-        axes.set_xlim(0, top * 1.12)
+        top, target_on_scale = value_axis_top(values, float(target))
+        axes.set_xlim(0, top * 1.04)
+        if not target_on_scale:
+            _off_scale_note(axes, target, lang, vertical=False)
+        if between:
+            axes.axhline(BARS_EACH_END - 0.5, color="#999999", linewidth=0.8, linestyle="--")
+            figure.text(
+                0.99,
+                0.002,
+                labels.text("bars_between", lang, n=between),
+                fontsize=7,
+                ha="right",
+            )
         _percent_axis(axes.xaxis, lang)
         axes.set_xlabel(labels.text("axis_coverage", lang))
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-        handles = [
+        handles: list[Artist] = [
             Patch(color=colour, label=labels.status_label(status, lang))
             for status, colour in STATUS_COLOURS.items()
             if (drawn["status"] == status).any()
         ]
-        handles.append(
-            Patch(
-                facecolor="none",
-                edgecolor="black",
+        handles.append(  # the target as the line it is
+            Line2D(
+                [],
+                [],
+                color="black",
+                linewidth=1.2,
                 label=labels.text("target_line", lang, target=target_label(target, lang)),
             )
         )

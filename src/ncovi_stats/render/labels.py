@@ -119,6 +119,18 @@ TEXT: dict[str, dict[str, str]] = {
     "target_line": {"en": "Target {target}", "vi": "Chỉ tiêu {target}"},
     "deadline_line": {"en": "Deadline {deadline}", "vi": "Hạn {deadline}"},
     "projection_line": {"en": "At the 7-day pace", "vi": "Theo tốc độ 7 ngày"},
+    "target_off_scale": {
+        "en": "Target {target}: above the scale",
+        "vi": "Chỉ tiêu {target}: vượt thang đo",
+    },
+    "other_units": {
+        "en": "The other {n} (named: the {each} highest and {each} lowest)",
+        "vi": "{n} đơn vị khác (có tên: {each} cao nhất và {each} thấp nhất)",
+    },
+    "bars_between": {
+        "en": "{n} units between the lowest and the highest 30 are not drawn (see the tables).",
+        "vi": "{n} đơn vị ở giữa 30 thấp nhất và 30 cao nhất không vẽ (xem bảng).",
+    },
     "n_provinces": {"en": "{n} provinces", "vi": "{n} tỉnh"},
     "n_districts": {"en": "{n} districts", "vi": "{n} huyện"},
 }

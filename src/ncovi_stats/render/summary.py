@@ -101,6 +101,7 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     "behind": {"en": "behind", "vi": "Chậm"},
     "no-data": {"en": "no population", "vi": "Chưa có số dân"},
 }
+STATUS_CELL_STYLES: dict[str, str] = {"met": "green", "on-track": "yellow", "behind": "red"}
 TOTALS: dict[str, dict[str, str]] = {
     "country": {"en": "All provinces", "vi": "Cả nước"},
     "provinces": {"en": "Total ({n} provinces)", "vi": "Tổng ({n} tỉnh)"},
@@ -263,7 +264,9 @@ def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], s
     for row in shown.iter_rows(named=True):
         cells = [format_cell(f, row.get(f), row, lang) for f in fields]
         style = ""
-        if "persons_counted" in row and table.target is not None:
+        if row.get("status") in STATUS_CELL_STYLES:  # a unit's status decides its colour
+            style = STATUS_CELL_STYLES[row["status"]]
+        elif "persons_counted" in row and table.target is not None:
             style = coverage_style(row["persons_counted"], row.get("population"), table.target)
         rows.append((cells, style))
     return rows
@@ -573,6 +576,9 @@ def workbook(context: Context) -> bytes:
                 stt="STT" if lang == "vi" else "No.",
                 notes=_table_notes(table, lang),
                 title=sheet_title(table, context, lang),
+                statuses=table.records["status"].to_list()
+                if "status" in table.records.columns
+                else None,
             )
         )
     return write_workbook(sheets, created=context.cutoff, title=_title(context, lang))

@@ -138,6 +138,7 @@ def table_workbook(
         totals_label=label or labels.text("total", lang, n=records.height),
         notes=list(display.notes),
         title=display.title,
+        statuses=records["status"].to_list() if "status" in records.columns else None,
     )
     cutoff = meta.get("cutoff")
     created = FIXED_CREATED
