@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from ncovi_stats import __version__
+from ncovi_stats import __version__, stages
 from ncovi_stats.core import coverage, persons, quality
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
@@ -153,6 +153,7 @@ def _collect_exports(request: Request, queries: Sequence[Query], needs_cutoff: b
         def collect() -> tuple[datetime | None, list[pl.DataFrame]]:
             cutoff = request.as_of
             if cutoff is None and needs_cutoff:
+                stages.report("cutoff")
                 cutoff = latest_accepted(normalised)
             accepted = persons.accepted_rows(normalised, cutoff)
             frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
@@ -183,6 +184,7 @@ def _collect(
 ) -> list[pl.DataFrame]:
     """The queries, then the row counts, then (with --rejects) the rejected rows, together."""
     extra = [rejected_rows(frames.normalised)] if request.rejects is not None else []
+    stages.report("counting")
     return pl.collect_all([*(query(frames) for query in queries), rows_query, *extra])
 
 

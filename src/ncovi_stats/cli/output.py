@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ncovi_stats.render.tables import Display
+    from ncovi_stats.stages import Stage
 
 NO_TERMINAL_WIDTH = 10_000  # off a terminal nothing is wrapped or cut
 
@@ -94,10 +97,50 @@ def write_displays(
     writers.emit(b"\n".join(parts), output)
 
 
-def reading_status(message: str):  # type: ignore[no-untyped-def]
-    """A spinner on stderr while a long read runs, only on a terminal."""
-    from contextlib import nullcontext
+STAGE_TEXT = {
+    "reading": "Reading {source}",
+    "transcoding": "Transcoding {source} to UTF-8: {done} of {total}",
+    "cutoff": "Finding the latest declaration (the default cut-off)",
+    "counting": "Counting persons",
+}
+
+
+def _megabytes(count: int | None) -> str:
+    """Bytes for people: 25.9 MB, 3.2 kB."""
+    count = count or 0
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:,.1f} MB"
+    return f"{count / 1_000:,.1f} kB"
+
+
+def stage_text(stage: Stage) -> str:
+    """One stage for people: what is being done, on which file, how far (bytes)."""
+    source = os.path.basename(stage.source) if stage.source else ""
+    return STAGE_TEXT[stage.name].format(
+        source=source, done=_megabytes(stage.done), total=_megabytes(stage.total)
+    )
+
+
+@contextmanager
+def reading_status(message: str) -> Iterator[None]:
+    """On a terminal, a spinner on stderr while a long read runs, showing its stages (reading a
+    file, transcoding it with bytes done of all, counting); each new stage also gets a line.
+    Nothing off a terminal or with NO_COLOR."""
+    from ncovi_stats import stages
 
     if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
-        return nullcontext()
-    return stderr_console().status(message)
+        yield
+        return
+    console = stderr_console()
+    shown: list[tuple[str, str]] = []
+    with console.status(message) as status:
+
+        def show(stage: Stage) -> None:
+            text = stage_text(stage)
+            if (stage.name, stage.source) != (shown[-1] if shown else None):
+                shown.append((stage.name, stage.source))
+                console.print(text.split(":")[0], markup=False, highlight=False, style="dim")
+            status.update(text + "…")
+
+        with stages.listening(show):
+            yield

@@ -32,6 +32,7 @@ from types import MappingProxyType
 
 import polars as pl
 
+from ncovi_stats import stages
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
@@ -248,6 +249,7 @@ def scan_exports(
     frames = []
     sources = []
     for path in expand_paths(patterns):
+        stages.report("reading", str(path))
         try:
             parts = _read_one(path, options, workdir)
             for raw, info in parts:

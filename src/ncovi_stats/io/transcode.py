@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ncovi_stats import stages
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.sniff import CsvDialect
 
@@ -49,6 +50,7 @@ WRITE_BATCH_LINES = 10_000
 # are exact): a wrongly encoded file must not fill the memory with line numbers.
 MAX_LISTED_LINES = 1_000
 READ_BUFFER_BYTES = 1 << 20
+PROGRESS_LINES = 100_000  # how often a copy says how far it is
 
 _QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
 
@@ -138,9 +140,12 @@ def _stream(
     in_quote = False
     fields = 0
 
+    size = path.stat().st_size if out is not None else 0
     with _open(path, dialect.encoding) as source:
         for line in source:
             number += 1
+            if out is not None and number % PROGRESS_LINES == 0:  # bytes read so far, of all
+                stages.report("transcoding", str(path), source.buffer.tell(), size)
             if number < dialect.header_line:
                 continue
             if number == dialect.header_line and dialect.has_bom and number == 1:
@@ -209,6 +214,7 @@ def _stream(
         raise BadInputError(f"{path}: no header on line {dialect.header_line}; pass --header-row")
     if out is not None:
         out.write("".join(batch))
+        stages.report("transcoding", str(path), size, size)
     return TranscodeResult(
         path=target if target is not None else path,
         invalid_lines=invalid_lines,
