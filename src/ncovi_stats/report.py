@@ -25,6 +25,7 @@ import polars as pl
 
 from ncovi_stats import __version__
 from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_names
+from ncovi_stats.changes import Changes, PreviousLookup, changes_since
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
@@ -101,6 +102,7 @@ class Context:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     progress: dict[tuple[int, str], Progress] = field(default_factory=dict)  # (group, level)
+    changes: Changes | None = None  # since the previous bundle in the same --out
 
 
 def _no_queries(request: Request) -> list[Query]:
@@ -491,6 +493,7 @@ def build_bundle(
     options: ReportOptions,
     *,
     sections: list[Section] | None = None,
+    previous: PreviousLookup | None = None,
     log: Callable[[str], None] = lambda message: None,
     detail: Callable[[str], None] = lambda message: None,
 ) -> Bundle:
@@ -529,6 +532,14 @@ def build_bundle(
             ran.append(section.name)
         detail(f"section {section.name}: done")
 
+    earlier = previous(bundle_name(cutoff)) if previous is not None else None
+    if earlier is not None:
+        context.changes = changes_since(
+            earlier,
+            {name: table.records for name, table in context.tables.items()},
+            target_of=lambda code: options.target_of(code).target,
+        )
+        log(f"compared with the previous bundle {earlier[0]}")
     files: dict[str, bytes] = {}
     for table in context.tables.values():
         files[f"{TABLES_FOLDER}/{table.name}.csv"] = summary.table_csv(table)

@@ -158,7 +158,8 @@ def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOpti
 
         key_fingerprint = fingerprint(load_key(settings.key_file))
     # What changes the figures. fail_on only changes the exit code and out only where the bundle
-    # goes: they stay out, so a rerun with --fail-on, or into another folder, gives the same bytes.
+    # goes: they stay out, so a rerun with --fail-on, or into another folder, gives the same
+    # figures (the summary's "since the last bundle" depends on the bundles already in --out).
     shown = {k: v for k, v in settings.shown().items() if k not in ("fail_on", "out")}
     return ReportOptions(
         levels=settings.levels,
@@ -200,7 +201,7 @@ def report(
     from ncovi_stats.cli.parse import parse_delimiter
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.errors import UsageError
-    from ncovi_stats.io.bundle import locked, publish
+    from ncovi_stats.io.bundle import locked, previous_bundle, publish
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.scan import ReadOptions
     from ncovi_stats.report import build_bundle, figures_of
@@ -256,7 +257,13 @@ def report(
         from ncovi_stats.cli.output import reading_status
 
         with reading_status("Reading exports…"):
-            bundle = build_bundle(request, options, log=log, detail=log.detail)
+            bundle = build_bundle(
+                request,
+                options,
+                previous=lambda name: previous_bundle(settings.out, name),
+                log=log,
+                detail=log.detail,
+            )
         for warning in bundle.warnings:
             sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
         log.detail(f"sections with content: {', '.join(bundle.sections)}")

@@ -22,6 +22,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -218,3 +219,26 @@ def publish(
     if existing is None:
         return "created"
     return "replaced (the same figures from other inputs)" if same_figures else "replaced"
+
+
+BUNDLE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{4}(\d{2})?$")
+COMPARED_FILES = ("tables/provinces.json", "tables/districts.json")
+
+
+def previous_bundle(out: Path, name: str) -> tuple[str, dict[str, bytes]] | None:
+    """The latest bundle published in `out` before the one named `name` (names sort as their
+    cut-offs), with its province and district tables; None when there is none."""
+    if not out.is_dir():
+        return None
+    earlier = sorted(
+        entry.name
+        for entry in out.iterdir()
+        if entry.is_symlink() and BUNDLE_NAME.match(entry.name) and entry.name < name
+    )
+    if not earlier:
+        return None
+    folder = out / earlier[-1]
+    files = {
+        part: (folder / part).read_bytes() for part in COMPARED_FILES if (folder / part).is_file()
+    }
+    return (earlier[-1], files) if files else None

@@ -443,6 +443,14 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
         parts += [f"## {md(TEXTS['behind'][lang])}", ""]
         parts += [f"- {md(line)}" for line in behind] or [md(TEXTS["none_behind"][lang])]
         parts.append("")
+    if context.changes is not None:  # since the previous bundle in the same --out
+        from ncovi_stats.render.changes import changes_section
+
+        title, lines, tables = changes_section(context.changes, lang)
+        parts += [f"## {md(title)}", "", *(f"- {md(line)}" for line in lines), ""]
+        for heading, header, rows, note in tables:
+            parts.append(writers.to_markdown(header, rows, heading).decode())
+            parts += [md(note), ""] if note else []
     for table in context.tables.values():
         fields = _fields(table)
         rows = [cells for cells, _ in _rows(table, fields, lang)]
@@ -510,6 +518,21 @@ def summary_html(context: Context, headline: Headline) -> bytes:
             )
         else:
             parts.append(f"<p>{e(TEXTS['none_behind'][lang])}</p>")
+    if context.changes is not None:  # since the previous bundle in the same --out
+        from ncovi_stats.render.changes import changes_section
+
+        title, lines, tables = changes_section(context.changes, lang)
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
+        for heading, header, rows, note in tables:
+            parts.append(f"<h3>{e(heading)}</h3><table><thead><tr>")
+            parts.append("".join(f"<th>{e(cell)}</th>" for cell in header) + "</tr></thead><tbody>")
+            for row in rows:
+                cells = [f"<td>{e(row[0])}</td>"] + [f'<td class="n">{e(c)}</td>' for c in row[1:]]
+                parts.append("<tr>" + "".join(cells) + "</tr>")
+            parts.append("</tbody></table>")
+            if note:
+                parts.append(f'<p class="note">{e(note)}</p>')
     if context.charts:
         parts.append(f"<h2>{e(TEXTS['charts'][lang])}</h2>")
         for chart in context.charts:

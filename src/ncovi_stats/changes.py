@@ -1,0 +1,107 @@
+"""What changed since the previous bundle in the same --out (issue 14): persons +N, coverage
++x percentage points per unit, and the units that crossed their target.
+
+The previous bundle's `tables/provinces.json` and `tables/districts.json` are the "before"; the
+tables of this bundle the "now". Coverage changes are computed from the integer counts, exactly,
+then rounded half-up to hundredths of a point for people.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+LEVEL_TABLES = {"province": "provinces", "district": "districts"}
+Previous = tuple[str, Mapping[str, bytes]]  # the previous bundle's name and its table files
+PreviousLookup = Callable[[str], Previous | None]  # this bundle's name -> the one before it
+
+
+@dataclass(frozen=True)
+class Changes:
+    previous: str  # the previous bundle's folder name, e.g. 2020-04-07_1700
+    previous_cutoff: str  # its cut-off, ISO 8601 with offset
+    # per unit: level, code, name, persons_before, persons_counted, persons_added,
+    # coverage_before_pct, coverage_pct, change_hundredths (pp × 100), crossed_target
+    units: pl.DataFrame
+
+
+def _coverage(persons: int, population: int | None) -> Fraction | None:
+    return Fraction(persons * 100, population) if population else None
+
+
+def _hundredths(value: Fraction) -> int:
+    """Half-up (away from zero) to hundredths of a point."""
+    scaled = value * 100
+    sign = -1 if scaled < 0 else 1
+    return sign * int(abs(scaled) + Fraction(1, 2))
+
+
+def changes_since(
+    previous: Previous,
+    tables: Mapping[str, pl.DataFrame],
+    target_of: Callable[[str], Decimal | None],
+) -> Changes:
+    """Per unit listed now and in the previous bundle: persons and coverage then and now, and
+    whether the unit crossed its target (below it then, at or above it now)."""
+    name, files = previous
+    rows: list[dict[str, Any]] = []
+    cutoff = ""
+    for level, table in LEVEL_TABLES.items():
+        data = files.get(f"tables/{table}.json")
+        if data is None or table not in tables:
+            continue
+        document = json.loads(data)
+        cutoff = cutoff or str(document.get("meta", {}).get("cutoff", ""))
+        code = f"{level}_code"
+        before = {record[code]: record for record in document.get("records", [])}
+        for now in tables[table].iter_rows(named=True):
+            then = before.get(now[code])
+            if then is None:
+                continue
+            coverage_now = _coverage(now["persons_counted"], now["population"])
+            coverage_then = _coverage(then["persons_counted"], then["population"])
+            target = target_of(now["province_code"])
+            crossed = (
+                target is not None
+                and coverage_now is not None
+                and coverage_then is not None
+                and coverage_then < Fraction(target) <= coverage_now
+            )
+            change = (
+                None
+                if coverage_now is None or coverage_then is None
+                else _hundredths(coverage_now - coverage_then)
+            )
+            rows.append(
+                {
+                    "level": level,
+                    "code": now[code],
+                    "name": now[f"{level}_name"],
+                    "persons_before": then["persons_counted"],
+                    "persons_counted": now["persons_counted"],
+                    "persons_added": now["persons_counted"] - then["persons_counted"],
+                    "population": now["population"],
+                    "population_before": then["population"],
+                    "change_hundredths": change,
+                    "crossed_target": crossed,
+                }
+            )
+    schema = {
+        "level": pl.String,
+        "code": pl.String,
+        "name": pl.String,
+        "persons_before": pl.Int64,
+        "persons_counted": pl.Int64,
+        "persons_added": pl.Int64,
+        "population": pl.Int64,
+        "population_before": pl.Int64,
+        "change_hundredths": pl.Int64,
+        "crossed_target": pl.Boolean,
+    }
+    return Changes(name, cutoff, pl.DataFrame(rows, schema=schema, orient="row"))
