@@ -3,12 +3,6 @@ bytes done of all, counting; nothing off a terminal."""
 
 from __future__ import annotations
 
-import os
-import pty
-import re
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +11,8 @@ from ncovi_stats import stages
 from ncovi_stats.analysis import coverage_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.io import transcode
+from tests import terminal
 from tests.support import request
-
-ROOT = Path(__file__).resolve().parents[2]
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture
@@ -50,32 +42,9 @@ def test_the_library_reports_its_stages(monkeypatch, cp1258: Path) -> None:
 
 
 def on_terminal_stderr(args: list[str]) -> str:
-    leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ncovi_stats", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        env=env,
-    )
-    os.close(follower)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    assert process.wait(timeout=120) == 0
-    return ANSI.sub("", shown.decode(errors="replace"))
+    code, shown = terminal.on_terminal(args, stream="stderr", colour=True)
+    assert code == 0
+    return shown
 
 
 def test_stages_on_a_terminal(tmp_path: Path, cp1258: Path) -> None:

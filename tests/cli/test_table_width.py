@@ -3,12 +3,7 @@ left out, least needed first, and a footnote names them (issue 14)."""
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import select
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -19,38 +14,18 @@ from rich.console import Console
 from ncovi_stats.cli.app import run
 from ncovi_stats.render.fit import fit_display
 from ncovi_stats.render.tables import Display, build_table
+from tests import terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "bac_kan.parquet"
 AS_OF = ["--as-of", "2020-04-08 17:00"]
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def on_terminal(args: list[str], columns: int) -> str:
     """stdout of the CLI run on a pseudo-terminal COLUMNS wide, without colour codes."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": str(columns)}
-    env["NO_COLOR"] = "1"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ncovi_stats", *args], stdout=follower, env=env
-    )
-    os.close(follower)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    assert process.wait(timeout=120) == 0
-    return ANSI.sub("", shown.decode().replace("\r\n", "\n"))
+    code, shown = terminal.on_terminal(args, columns=columns)
+    assert code == 0
+    return shown
 
 
 def markdown_rows(capsys, args: list[str]) -> tuple[list[str], list[list[str]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
 from ncovi_stats.cli.common import Common, reading_command
-from ncovi_stats.cli.output import reading_status, write_result
+from ncovi_stats.cli.output import reading_status, write_command_result
 from ncovi_stats.cli.parse import parse_target
 from ncovi_stats.errors import UsageError
 
@@ -50,14 +50,7 @@ def coverage(
     display = coverage_view_display(
         result.records, result.meta, cutoff=result.cutoff, lang=common.lang.value, target=target_pct
     )
-    write_result(
-        result.records,
-        result.meta,
-        display,
-        fmt=common.fmt,
-        output=common.output,
-        lang=common.lang.value,
-    )
+    write_command_result(result.records, result.meta, display, common)
     check_fail_on(
         result.records,
         command="coverage",

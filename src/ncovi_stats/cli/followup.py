@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ncovi_stats.cli import options as opt
 from ncovi_stats.cli.common import Common, reading_command
-from ncovi_stats.cli.output import reading_status, write_result
+from ncovi_stats.cli.output import reading_status, write_command_result
 
 
 @reading_command(population=False)
@@ -43,14 +43,7 @@ def followup(
     )
     if list_overdue is not None:
         write_overdue(report.overdue, result.meta, list_overdue)
-    write_result(
-        result.records,
-        result.meta,
-        display,
-        fmt=common.fmt,
-        output=common.output,
-        lang=common.lang.value,
-    )
+    write_command_result(result.records, result.meta, display, common)
     check_fail_on(
         result.records,
         command="followup",

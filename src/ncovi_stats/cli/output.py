@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
     from rich.console import Console
 
+    from ncovi_stats.cli.common import Common
     from ncovi_stats.render.tables import Display
     from ncovi_stats.stages import Stage
 
@@ -57,6 +58,15 @@ def write_result(
         writers.emit(table_workbook(records, meta, display, lang), output)
     else:
         writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
+
+
+def write_command_result(
+    records: pl.DataFrame, meta: dict[str, Any], display: Display, common: Common
+) -> None:
+    """`write_result` with the format, output and language the shared options chose."""
+    write_result(
+        records, meta, display, fmt=common.fmt, output=common.output, lang=common.lang.value
+    )
 
 
 def warn_about_cutoff(meta: dict[str, Any]) -> None:

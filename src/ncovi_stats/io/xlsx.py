@@ -106,7 +106,7 @@ def column_widths(sheet: Sheet, records: pl.DataFrame) -> list[float]:
     label_at = next((i for i, n in enumerate(records.columns, start=1) if n.endswith("_name")), 1)
     if sheet.totals is not None and label_at < len(widths):
         widths[label_at] = max(widths[label_at], len(sheet.totals_label) + 1)
-    return [min(width, 80) + 2 for width in widths]
+    return [min(width + 2, 255) for width in widths]  # 255: the widest Excel allows
 
 
 def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
