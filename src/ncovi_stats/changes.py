@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -29,6 +30,38 @@ class Changes:
     # per unit: level, code, name, persons_before, persons_counted, persons_added,
     # coverage_before_pct, coverage_pct, change_hundredths (pp × 100), crossed_target
     units: pl.DataFrame
+    # Re-issued exports: when the previous cut-off is 24 hours before this one, the rank table
+    # counts each unit then (`persons_counted_day_before`) from today's inputs; a unit whose
+    # count differs from the previous bundle's was revised: code, name, published, now.
+    revisions: pl.DataFrame | None = None
+
+
+def revisions_of(
+    previous_tables: Mapping[str, list[dict[str, Any]]],
+    rank: pl.DataFrame | None,
+    *,
+    previous_cutoff: datetime | None,
+    cutoff: datetime,
+) -> pl.DataFrame | None:
+    """Units whose figures at the previous cut-off changed since they were published (the export
+    was re-issued); None when the previous cut-off is not 24 hours before (nothing to compare)."""
+    if rank is None or previous_cutoff is None or cutoff - previous_cutoff != timedelta(days=1):
+        return None
+    level = "district" if "district_code" in rank.columns else "province"
+    code = f"{level}_code"
+    published = {r[code]: r["persons_counted"] for r in previous_tables.get(level, [])}
+    rows = [
+        {
+            "code": row[code],
+            "name": row[f"{level}_name"],
+            "published": published[row[code]],
+            "now": row["persons_counted_day_before"],
+        }
+        for row in rank.iter_rows(named=True)
+        if row[code] in published and published[row[code]] != row["persons_counted_day_before"]
+    ]
+    schema = {"code": pl.String, "name": pl.String, "published": pl.Int64, "now": pl.Int64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _coverage(persons: int, population: int | None) -> Fraction | None:
@@ -46,20 +79,23 @@ def changes_since(
     previous: Previous,
     tables: Mapping[str, pl.DataFrame],
     target_of: Callable[[str], Decimal | None],
+    cutoff: datetime | None = None,
 ) -> Changes:
     """Per unit listed now and in the previous bundle: persons and coverage then and now, and
     whether the unit crossed its target (below it then, at or above it now)."""
     name, files = previous
     rows: list[dict[str, Any]] = []
-    cutoff = ""
+    previous_cutoff = ""
+    previous_tables: dict[str, list[dict[str, Any]]] = {}
     for level, table in LEVEL_TABLES.items():
         data = files.get(f"tables/{table}.json")
         if data is None or table not in tables:
             continue
         document = json.loads(data)
-        cutoff = cutoff or str(document.get("meta", {}).get("cutoff", ""))
+        previous_cutoff = previous_cutoff or str(document.get("meta", {}).get("cutoff", ""))
+        previous_tables[level] = document.get("records", [])
         code = f"{level}_code"
-        before = {record[code]: record for record in document.get("records", [])}
+        before = {record[code]: record for record in previous_tables[level]}
         for now in tables[table].iter_rows(named=True):
             then = before.get(now[code])
             if then is None:
@@ -104,4 +140,13 @@ def changes_since(
         "change_hundredths": pl.Int64,
         "crossed_target": pl.Boolean,
     }
-    return Changes(name, cutoff, pl.DataFrame(rows, schema=schema, orient="row"))
+    published_at = (
+        datetime.fromisoformat(previous_cutoff).replace(tzinfo=None) if previous_cutoff else None
+    )
+    revisions = None
+    if cutoff is not None:
+        revisions = revisions_of(
+            previous_tables, tables.get("rank"), previous_cutoff=published_at, cutoff=cutoff
+        )
+    units = pl.DataFrame(rows, schema=schema, orient="row")
+    return Changes(name, previous_cutoff, units, revisions)

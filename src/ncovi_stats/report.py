@@ -538,6 +538,7 @@ def build_bundle(
             earlier,
             {name: table.records for name, table in context.tables.items()},
             target_of=lambda code: options.target_of(code).target,
+            cutoff=cutoff,
         )
         log(f"compared with the previous bundle {earlier[0]}")
     files: dict[str, bytes] = {}

@@ -51,6 +51,22 @@ def test_summary_compares_with_the_previous_bundle(tmp_path: Path, export) -> No
     assert "- Reached the target since then: Thành phố Bắc Kạn (0.01%)." in summary
     assert "| Thành phố Bắc Kạn | 3 | +2 | 0.01% | +0.00 |" in summary
     assert "| Huyện Pác Nặm | 1 | +0 | 0.00% | +0.00 |" in summary  # 060: b, unchanged
+    assert "- The figures by 2020-04-07 17:00 are as published: no revision." in summary
+
+
+def test_a_reissued_export_shows_its_revisions(tmp_path: Path, export) -> None:
+    """The next day's export carries a row of the day before that the published one lacked."""
+    out = tmp_path / "reports"
+    assert report(export(ROWS, name="day1.csv"), out, "2020-04-07") == 0
+    late = {"declared_at": "2020-04-07 10:00", "person_key": "e", "province_code": "06"}
+    reissued = export([*ROWS, {**late, "district_code": "060"}], name="day2.csv")
+    assert report(reissued, out, "2020-04-08") == 0
+    summary = (out / "2020-04-08_1700" / "summary.md").read_text()
+    assert persons_by(reissued, "2020-04-07 17:00") == 3  # 2 were published for that time
+    assert (
+        "- Revised since published (the export was re-issued): persons counted by "
+        "2020-04-07 17:00: Huyện Pác Nặm 1 → 2." in summary
+    )
 
 
 def test_a_bundle_after_the_next_one_is_not_the_previous(tmp_path: Path, export) -> None:

@@ -26,6 +26,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No unit reached its target since then.",
         "vi": "Chưa có đơn vị nào đạt chỉ tiêu thêm.",
     },
+    "revised": {
+        "en": "Revised since published (the export was re-issued): persons counted by {cutoff}: "
+        "{units}.",
+        "vi": "Số liệu đã được điều chỉnh (dữ liệu xuất lại): số người khai báo đến {cutoff}: "
+        "{units}.",
+    },
+    "revised_more": {"en": " And {n} more units.", "vi": " Và {n} đơn vị khác."},
+    "not_revised": {
+        "en": "The figures by {cutoff} are as published: no revision.",
+        "vi": "Số liệu đến {cutoff} giữ nguyên như đã báo cáo.",
+    },
     "table": {
         "en": "Change by {level}, smallest gains first",
         "vi": "Thay đổi theo {level}, tăng ít nhất trước",
@@ -98,6 +109,22 @@ def changes_section(changes: Changes, lang: str) -> tuple[str, list[str], list[t
         lines.append(TEXTS["crossed"][lang].format(units=", ".join(names)))
     else:
         lines.append(TEXTS["none_crossed"][lang])
+    revised = changes.revisions
+    if revised is not None and revised.height:
+        shown = [
+            f"{row['name'] or row['code']} {labels.format_int(row['published'], lang)} → "
+            f"{labels.format_int(row['now'], lang)}"
+            for row in revised.head(UNITS_SHOWN).iter_rows(named=True)
+        ]
+        more = revised.height - len(shown)
+        lines.append(
+            TEXTS["revised"][lang].format(
+                cutoff=labels.format_instant(cutoff, lang), units="; ".join(shown)
+            )
+            + (TEXTS["revised_more"][lang].format(n=more) if more > 0 else "")
+        )
+    elif revised is not None:
+        lines.append(TEXTS["not_revised"][lang].format(cutoff=labels.format_instant(cutoff, lang)))
     tables = []
     for level in ("province", "district"):
         units = changes.units.filter(pl.col("level") == level).sort(
