@@ -26,7 +26,8 @@ def cp1258(tmp_path: Path) -> Path:
 
 
 def test_the_library_reports_its_stages(monkeypatch, cp1258: Path) -> None:
-    monkeypatch.setattr(transcode, "PROGRESS_LINES", 2)  # a tiny file says how far it is too
+    monkeypatch.setattr(transcode, "WRITE_BATCH_LINES", 2)  # a tiny file says how far it is
+    monkeypatch.setattr(transcode, "PROGRESS_BATCHES", 1)
     seen: list[stages.Stage] = []
     with stages.listening(seen.append):
         coverage_report(request(cp1258), level="province")

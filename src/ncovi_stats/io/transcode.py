@@ -50,7 +50,7 @@ WRITE_BATCH_LINES = 10_000
 # are exact): a wrongly encoded file must not fill the memory with line numbers.
 MAX_LISTED_LINES = 1_000
 READ_BUFFER_BYTES = 1 << 20
-PROGRESS_LINES = 100_000  # how often a copy says how far it is
+PROGRESS_BATCHES = 10  # a copy says how far it is every 10 batches (100,000 records)
 
 _QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
 
@@ -141,11 +141,10 @@ def _stream(
     fields = 0
 
     size = path.stat().st_size if out is not None else 0
+    written = 0  # batches written
     with _open(path, dialect.encoding) as source:
         for line in source:
             number += 1
-            if out is not None and number % PROGRESS_LINES == 0:  # bytes read so far, of all
-                stages.report("transcoding", str(path), source.buffer.tell(), size)
             if number < dialect.header_line:
                 continue
             if number == dialect.header_line and dialect.has_bom and number == 1:
@@ -203,6 +202,9 @@ def _stream(
                 if len(batch) >= WRITE_BATCH_LINES:
                     out.write("".join(batch))
                     batch = []
+                    written += 1
+                    if written % PROGRESS_BATCHES == 0:  # bytes read so far, of all
+                        stages.report("transcoding", str(path), source.buffer.tell(), size)
             invalid = False
 
     if in_quote:
