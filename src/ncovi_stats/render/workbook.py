@@ -92,7 +92,9 @@ def totals_of(records: pl.DataFrame, meta: dict[str, Any]) -> dict[str, Any] | N
         if isinstance(given, dict) and isinstance(given.get(name), int):
             totals[name] = given[name]
         elif name == "population":
-            totals[name] = int(records.filter(pl.col(name).is_not_null())[name].sum())
+            known = records[name].drop_nulls()
+            if known.len():  # no figure at all (wards without --population): no total
+                totals[name] = int(known.sum())
         else:
             totals[name] = int(records[name].fill_null(0).sum())
     if not totals:
