@@ -84,22 +84,10 @@ def highlighted_units(drawn: pl.DataFrame, code: str) -> list[str]:
     return [row[code] for row in chosen]
 
 
-def _off_scale_note(axes: Any, target: Decimal, lang: str, *, vertical: bool) -> None:
-    """The target marked at the edge of an axis that does not reach it."""
+def _off_scale_note(axes: Any, target: Decimal, lang: str) -> None:
+    """The target marked at the top of an axis that does not reach it."""
     text = labels.text("target_off_scale", lang, target=target_label(target, lang))
-    if vertical:  # a horizontal target line above the plot
-        note = axes.annotate(
-            "▲ " + text, (0.01, 0.985), xycoords="axes fraction", va="top", fontsize=9
-        )
-    else:  # a vertical target line right of the plot
-        note = axes.annotate(
-            text + " ▶",
-            (0.99, 1.0),
-            xycoords="axes fraction",
-            ha="right",
-            va="bottom",
-            fontsize=9,
-        )
+    note = axes.annotate("▲ " + text, (0.01, 0.985), xycoords="axes fraction", va="top", fontsize=9)
     note.set_gid("target-off-scale")
 
 
@@ -304,7 +292,7 @@ def plot_progress(
                 )
             )
         if not target_on_scale:
-            _off_scale_note(axes, target, lang, vertical=True)
+            _off_scale_note(axes, target, lang)
         axes.set_ylim(0, top)
         axes.set_xlim(series["day"].min() if series.height else last_day, end_day)  # type: ignore[arg-type]
         axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
@@ -410,17 +398,8 @@ def plot_coverage_bars(
         target_line.set_gid("target")
         top, target_on_scale = value_axis_top(values, float(target))
         axes.set_xlim(0, top * 1.04)
-        if not target_on_scale:
-            _off_scale_note(axes, target, lang, vertical=False)
         if between:
             axes.axhline(BARS_EACH_END - 0.5, color="#999999", linewidth=0.8, linestyle="--")
-            figure.text(
-                0.99,
-                0.002,
-                labels.text("bars_between", lang, n=between),
-                fontsize=7,
-                ha="right",
-            )
         _percent_axis(axes.xaxis, lang)
         axes.set_xlabel(labels.text("axis_coverage", lang))
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -429,15 +408,28 @@ def plot_coverage_bars(
             for status, colour in STATUS_COLOURS.items()
             if (drawn["status"] == status).any()
         ]
-        handles.append(  # the target as the line it is
+        target_key = "target_line" if target_on_scale else "target_off_scale"
+        handles.append(  # the target as the line it is; off the scale, the legend says so
             Line2D(
                 [],
                 [],
                 color="black",
                 linewidth=1.2,
-                label=labels.text("target_line", lang, target=target_label(target, lang)),
+                label=labels.text(target_key, lang, target=target_label(target, lang))
+                + ("" if target_on_scale else " ▶"),
             )
         )
+        if between:  # the dashed rule between the lowest and the highest bars
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#999999",
+                    linewidth=0.8,
+                    linestyle="--",
+                    label=labels.text("bars_between", lang, n=between),
+                )
+            )
         axes.legend(handles=handles, loc="lower right", fontsize=8)
         axes.set_title(_title("bars_chart_title", records, level, cutoff, lang), fontsize=11)
         if left_out:

@@ -128,8 +128,8 @@ TEXT: dict[str, dict[str, str]] = {
         "vi": "{n} đơn vị khác (có tên: {each} cao nhất và {each} thấp nhất)",
     },
     "bars_between": {
-        "en": "{n} units between the lowest and the highest 30 are not drawn (see the tables).",
-        "vi": "{n} đơn vị ở giữa 30 thấp nhất và 30 cao nhất không vẽ (xem bảng).",
+        "en": "{n} units between the 30 lowest and 30 highest: see the tables",
+        "vi": "{n} đơn vị giữa 30 thấp nhất và 30 cao nhất: xem bảng",
     },
     "n_provinces": {"en": "{n} provinces", "vi": "{n} tỉnh"},
     "n_districts": {"en": "{n} districts", "vi": "{n} huyện"},
