@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ncovi_stats.analysis import Request, Result, coverage_report, describe, read
 from ncovi_stats.core import breakdown
+from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.population import load_population
 from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
@@ -60,6 +61,9 @@ def coverage_view(
     )
     records = breakdown.with_rows_per_person(listing.records)
     extra = ward_meta(level, done.frames, 1, listing.scope)
+    in_scope = int(
+        counts.filter(counts["province_code"].is_in(listing.legacy_scope))["persons_counted"].sum()
+    )
     meta = describe(
         "coverage",
         request,
@@ -68,12 +72,15 @@ def coverage_view(
         scope=listing.scope,
         records=records,
         rows=done.rows,
-        persons_counted_in_scope=int(
-            counts.filter(counts["province_code"].is_in(listing.legacy_scope))[
-                "persons_counted"
-            ].sum()
-        ),
+        persons_counted_in_scope=in_scope,
         persons_without_unit_of_level=listing.unplaced,
+        totals=listing_totals(
+            records,
+            level=level,
+            population=population,
+            scope=listing.legacy_scope,
+            persons_in_scope=in_scope,
+        ),
         target_pct=None if target is None else float(target),
         split_by=split_by,
         **units_meta(listing, units),

@@ -112,3 +112,12 @@ def test_report_bundle_uses_the_province_figure(tmp_path: Path, export, lang: st
     else:
         assert "| Toàn tỉnh |  |  | 1.900.368 | 4 | 0,00% |" in summary
         assert "không phải tổng các huyện (1.892.254)" in summary
+
+
+def test_split_by_uses_the_province_figure_too(capsys, export, tmp_path: Path) -> None:
+    path = export(ROWS)
+    figures = population_file(tmp_path, "30,1900368,hai-duong-2020\n")
+    args = ["coverage", str(path), *AS_OF, "--population", str(figures), "--level", "district"]
+    totals = json_of(capsys, [*args, "--split-by", "channel"])["meta"]["totals"]
+    assert (totals["population"], totals["persons_counted"]) == (1_900_368, 4)
+    assert totals["population_from"] == "province"
