@@ -84,14 +84,15 @@ def column_natural_widths(display: Display) -> list[int]:
 
 def column_widths(display: Display, width: int) -> list[int]:
     """Widths within `width` where possible: every column gets its widest data cell; the room
-    left goes to headers that would otherwise wrap, left to right."""
+    left goes to headers that would otherwise wrap, those needing least first (so as few
+    headers as possible wrap)."""
     natural = column_natural_widths(display)
     if table_width(natural) <= width:
         return natural
     widths = column_min_widths(display)
     room = width - table_width(widths)
-    for index, wanted in enumerate(natural):
-        extra = max(0, min(room, wanted - widths[index]))
+    for index in sorted(range(len(widths)), key=lambda i: (natural[i] - widths[i], i)):
+        extra = max(0, min(room, natural[index] - widths[index]))
         widths[index] += extra
         room -= extra
     return widths
