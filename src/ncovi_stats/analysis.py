@@ -116,8 +116,17 @@ def latest_accepted(normalised: pl.LazyFrame) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: bool = True) -> Read:
+def read(
+    request: Request,
+    *queries: Query,
+    needs_cutoff: bool = False,
+    check: bool = True,
+    duplicates: bool = False,
+) -> Read:
     """Scan the inputs once and collect `queries` together with the row counts of SPEC §3.2.
+
+    `duplicates` adds the duplicate rows and the declaration ids shared by persons to the counts:
+    only `validate` and the report bundle ask for them (SPEC §3.2); other commands leave them out.
 
     Queries that need the cut-off as a value (`needs_cutoff`) get the default one computed
     first when `--as-of` is not given; others see `cutoff=None` and one pass suffices. The
@@ -125,9 +134,9 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
     written before the checks of `check_rows` (skipped with `check=False`: call it yourself).
     """
     if request.store is not None:
-        cutoff, collected, sources = _collect_store(request, queries, needs_cutoff)
+        cutoff, collected, sources = _collect_store(request, queries, needs_cutoff, duplicates)
     else:
-        cutoff, collected, sources = _collect_exports(request, queries, needs_cutoff)
+        cutoff, collected, sources = _collect_exports(request, queries, needs_cutoff, duplicates)
     if request.rejects is not None:
         from ncovi_stats.io.rejects import write_rejects
 
@@ -142,7 +151,9 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
 Collected = tuple[datetime | None, list[pl.DataFrame], list[SourceInfo]]
 
 
-def _collect_exports(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+def _collect_exports(
+    request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
+) -> Collected:
     """Queries and row counts over export files, inside the read's private work folder."""
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
@@ -155,20 +166,26 @@ def _collect_exports(request: Request, queries: Sequence[Query], needs_cutoff: b
                 cutoff = latest_accepted(normalised)
             accepted = persons.accepted_rows(normalised, cutoff)
             frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
-            rows_query = quality.row_count_query(normalised, cutoff)
+            rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
             return cutoff, _collect(frames, queries, rows_query, request)
 
         cutoff, collected = guard_polars(request.inputs, collect)
         return cutoff, collected, scan.sources
 
 
-def _collect_store(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+def _collect_store(
+    request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
+) -> Collected:
     """Queries and row counts over an ingested store (docs/store.md)."""
     from ncovi_stats.io.store import scan_store
 
     assert request.store is not None
     normalised, first, rows_query, cutoff = scan_store(
-        request.store, key=request.key, as_of=request.as_of, needs_cutoff=needs_cutoff
+        request.store,
+        key=request.key,
+        as_of=request.as_of,
+        needs_cutoff=needs_cutoff,
+        duplicates=duplicates,
     )
     frames = Frames(normalised, persons.accepted_rows(normalised, cutoff), first, cutoff)
     collected = guard_polars(

@@ -408,8 +408,9 @@ def quality_section(context: Context, done: Read) -> None:
     measures += [
         ("rows_rejected", rows.rejected),
         ("rows_after_cutoff", rows.after_cutoff),
-        ("duplicates", rows.duplicates),
+        ("duplicates", rows.duplicates or 0),
         ("unresolved_wards", rows.unresolved_wards),
+        ("declaration_ids_shared", rows.declaration_ids_shared or 0),
     ]
     measures += [(f"persons_{name}", int(n)) for name, n in report.persons.items()]
     measures.append(("units_over_100", report.units_over_100.height))
@@ -502,7 +503,7 @@ def build_bundle(
         own = section.queries(request) if section.frames_of is None else []
         spans[section.name] = (len(queries), len(queries) + len(own))
         queries += own
-    done = read(request, *queries, needs_cutoff=True)
+    done = read(request, *queries, needs_cutoff=True, duplicates=True)
     counts, per_file = done.frames[:2]
     rows, cutoff = done.rows, done.cutoff
     log(f"read {rows.read} rows, accepted {rows.accepted}, cut-off {iso_with_offset(cutoff)}")

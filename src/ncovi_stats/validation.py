@@ -51,8 +51,9 @@ class QualityReport:
         measures |= {f"rows_rejected_{r}": n for r, n in rows.rejected_by_reason.items()}
         measures |= {
             "rows_after_cutoff": rows.after_cutoff,
-            "rows_duplicate": rows.duplicates,
+            "rows_duplicate": rows.duplicates or 0,
             "rows_unresolved_ward": rows.unresolved_wards,
+            "declaration_ids_shared": rows.declaration_ids_shared or 0,
             **{f"persons_{key}": value for key, value in self.persons.items()},
             "units_over_100": self.units_over_100.height,
         }
@@ -94,7 +95,7 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     call `analysis.check_rows` after writing the report to apply `--max-reject-rate`.
     """
     population = load_population(request.population_file)
-    done = read(request, *QUERIES, needs_cutoff=True, check=check)
+    done = read(request, *QUERIES, needs_cutoff=True, check=check, duplicates=True)
     return quality_assemble(done, request, population=population)
 
 

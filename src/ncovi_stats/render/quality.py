@@ -26,6 +26,10 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "rows_rejected": {"en": "Rows rejected", "vi": "Số dòng bị loại"},
     "rows_after_cutoff": {"en": "Accepted rows after the cut-off", "vi": "Số dòng hợp lệ sau mốc"},
     "duplicates": {"en": "Duplicate rows", "vi": "Số dòng trùng lặp"},
+    "declaration_ids_shared": {
+        "en": "Declaration ids used by two or more persons",
+        "vi": "Số mã tờ khai dùng cho từ hai người trở lên",
+    },
     "unresolved_wards": {
         "en": "Rows with an unresolved ward",
         "vi": "Số dòng không xác định được xã",
@@ -128,6 +132,7 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
         [measure("rows_after_cutoff"), number(rows["after_cutoff"])],
         [measure("duplicates"), number(rows["duplicates"])],
         [measure("unresolved_wards"), number(rows["unresolved_wards"])],
+        [measure("declaration_ids_shared"), number(rows.get("declaration_ids_shared"))],
         *([measure(name), number(persons[key])] for key, name in PERSON_MEASURES.items()),
         [measure("units_over_100"), number(len(report["units_over_100"]))],
     ]
