@@ -91,7 +91,9 @@ class Frames:
 
     normalised: pl.LazyFrame  # every row read, typed, with `reject_reason`
     accepted: pl.LazyFrame  # accepted rows at or before the cut-off
-    first: pl.LazyFrame  # one row per person: their first accepted row (SPEC §3.3)
+    # one row per person: person_key, and the time and unit codes of their first accepted row
+    # (SPEC §3.3, `persons.first_places`; a store gives every column of `FIRST_ROW_COLUMNS`)
+    first: pl.LazyFrame
     cutoff: datetime | None  # None: the latest accepted declaration, known after collection
 
 
@@ -165,7 +167,7 @@ def _collect_exports(
             if cutoff is None and needs_cutoff:
                 cutoff = latest_accepted(normalised)
             accepted = persons.accepted_rows(normalised, cutoff)
-            frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
+            frames = Frames(normalised, accepted, persons.first_places(accepted), cutoff)
             rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
             return cutoff, _collect(frames, queries, rows_query, request)
 
