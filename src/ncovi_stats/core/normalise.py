@@ -14,7 +14,7 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import resolve_units
+from ncovi_stats.core.units import UnitResolver, resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -59,6 +59,16 @@ def check_required_columns(source: str, names: list[str]) -> None:
         )
 
 
+def _known_codes() -> dict[str, frozenset[str]]:
+    """The canonical codes of each level: cells equal to one skip the text work."""
+    resolver = UnitResolver.bundled()
+    return {
+        "province_code": resolver.province_codes,
+        "district_code": frozenset(resolver.district_provinces),
+        "ward_code": frozenset(resolver.ward_districts),
+    }
+
+
 def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
     """Expressions for the canonical columns present in `schema`; missing ones are null."""
 
@@ -86,9 +96,10 @@ def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
         time("verified_at").alias("verified_at"),
         text("declaration_id").alias("declaration_id"),
     ]
+    known = _known_codes()
     for name, width in CODE_COLUMNS.items():
         if present(name):
-            exprs.append(values.code_column(pl.col(name), width).alias(name))
+            exprs.append(values.code_column(pl.col(name), width, known[name]).alias(name))
     exprs.extend(text(name).alias(name) for name in UNIT_TEXT_COLUMNS if present(name))
     return exprs
 

@@ -15,7 +15,7 @@ of millions of rows.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Final, TypeVar
 
 import polars as pl
@@ -152,11 +152,19 @@ def blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def code_column(expr: pl.Expr, width: int) -> pl.Expr:
+def code_column(expr: pl.Expr, width: int, known: Collection[str] = ()) -> pl.Expr:
     """A GSO code as text: stripped, and zero-padded when it is all digits and shorter.
 
     Only codes shorter than `width` (null elsewhere, which costs nothing) are checked for digits.
+    Cells equal to one of the `known` canonical codes (nearly every cell of an export) are kept
+    as they are by one set lookup; only the others are stripped and padded.
     """
+    if known:
+        raw = expr.cast(pl.String)
+        is_known = raw.is_in(sorted(known))
+        return pl.coalesce(
+            pl.when(is_known).then(raw), code_column(pl.when(~is_known).then(raw), width)
+        )
     text = expr.cast(pl.String).str.strip_chars()
     length = text.str.len_bytes()
     short = pl.when(length < width).then(text)
@@ -256,21 +264,43 @@ def value_key(expr: pl.Expr) -> pl.Expr:
     return blank_to_null(expr).str.to_lowercase()
 
 
+def _exact(expr: pl.Expr, lookup: Mapping[str, str | bool | None], dtype: pl.DataType) -> pl.Expr:
+    """The value of a cell that is a lookup key as it stands (nearly every cell), else null."""
+    exact = {key: value for key, value in lookup.items() if value is not None}
+    return expr.replace_strict(exact, default=None, return_dtype=dtype)
+
+
+def _registry_column(
+    expr: pl.Expr,
+    lookup: Mapping[str, str | bool | None],
+    *,
+    default: str | bool | None,
+    dtype: pl.DataType,
+) -> pl.Expr:
+    """`lookup` of the stripped, lower-cased cell (a missing cell is ""), `default` when not found.
+
+    A cell that is a key as it stands gets its value by one lookup; only the other cells are
+    stripped and lower-cased (the keys are stripped and lower case, so both ways agree).
+    """
+    raw = expr.cast(pl.String)
+    exact = _exact(raw, lookup, dtype)
+    rest = pl.when(exact.is_null()).then(raw).str.strip_chars().str.to_lowercase()
+    value = pl.coalesce(exact, rest.replace_strict(lookup, default=default, return_dtype=dtype))
+    return pl.when(raw.is_not_null()).then(value).otherwise(pl.lit(lookup.get(""), dtype))
+
+
 def declared_by_column(expr: pl.Expr) -> pl.Expr:
     """`self` or `household`; `self` when empty; null when not recognised."""
     lookup = {**DECLARED_BY_VALUES, "": "self"}
-    key = expr.cast(pl.String).str.strip_chars().str.to_lowercase().fill_null("")
-    return key.replace_strict(lookup, default=None, return_dtype=pl.String)
+    return _registry_column(expr, lookup, default=None, dtype=pl.String())
 
 
 def channel_column(expr: pl.Expr) -> pl.Expr:
     """One of the canonical channels; anything unknown but present is `other`; null when empty."""
     lookup: dict[str, str | None] = {**CHANNEL_VALUES, "": None}
-    key = expr.cast(pl.String).str.strip_chars().str.to_lowercase().fill_null("")
-    return key.replace_strict(lookup, default="other", return_dtype=pl.String)
+    return _registry_column(expr, lookup, default="other", dtype=pl.String())
 
 
 def flag_column(expr: pl.Expr) -> pl.Expr:
     """True/false from the spellings exports use; null when empty or not recognised."""
-    key = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
-    return key.replace_strict(FLAG_VALUES, default=None, return_dtype=pl.Boolean)
+    return _registry_column(expr, FLAG_VALUES, default=None, dtype=pl.Boolean())
