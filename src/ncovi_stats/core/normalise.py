@@ -37,6 +37,7 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 UNIT_TEXT_COLUMNS = ("province", "district", "ward")
+TIME_COLUMNS = ("declared_at", "verified_at")
 CODE_COLUMNS = {f"{level}_code": width for level, width in CODE_WIDTH.items()}
 
 
@@ -157,11 +158,18 @@ def normalise_declarations(
         if schema["declared_at"] != pl.String
         else values.blank_to_null(pl.col("declared_at")).is_null()
     )
+    # Times as text are parsed in steps of their own (`values.parse_time_columns`), once the
+    # missing ones are known.
+    text_times = [name for name in TIME_COLUMNS if name in schema and schema[name] == pl.String]
+    raw = values.parse_time_columns(
+        raw.with_columns(declared_missing.alias("_declared_at_missing")), text_times
+    )
+    schema = {**schema, **{name: pl.Datetime(values.TIME_UNIT) for name in text_times}}
     typed = raw.select(
         pl.lit(source).alias("_source_file"),
         pl.col("_line").cast(pl.UInt64),
         invalid.alias("_invalid_encoding"),
-        declared_missing.alias("_declared_at_missing"),
+        pl.col("_declared_at_missing"),
         *_typed_columns(schema),
     )
     return (

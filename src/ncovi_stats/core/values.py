@@ -15,7 +15,7 @@ of millions of rows.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Final, TypeVar
 
 import polars as pl
@@ -119,21 +119,54 @@ def _parse_any_time(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _fast_time(expr: pl.Expr) -> pl.Expr:
+    """Text of exactly `YYYY-MM-DD HH:MM:SS` parsed with that format; null for other text."""
+    return (
+        pl.when(expr.str.len_bytes() == FAST_TIME_LENGTH)
+        .then(expr)
+        .str.to_datetime(FAST_TIME_FORMAT, time_unit=TIME_UNIT, strict=False)
+    )
+
+
+def _other_time_text(expr: pl.Expr, fast: pl.Expr) -> pl.Expr:
+    """The non-empty text the fast format did not read ("" is no time); null elsewhere."""
+    return pl.when(fast.is_null() & (expr.str.len_bytes() > 0)).then(expr)
+
+
 def parse_time(expr: pl.Expr) -> pl.Expr:
     """Text to a naive local datetime; null where the text is not a time we read.
 
     Text of exactly `YYYY-MM-DD HH:MM:SS` is parsed once with that format; only the other
     rows reach the slow formats (as non-null text: the rest are null there, which costs
     nothing), so a row is parsed about once instead of once per format; empty text (most of
-    `verified_at`) is parsed by none.
+    `verified_at`) is parsed by none. Over a frame, `parse_time_columns` does the same in steps.
     """
-    fast = (
-        pl.when(expr.str.len_bytes() == FAST_TIME_LENGTH)
-        .then(expr)
-        .str.to_datetime(FAST_TIME_FORMAT, time_unit=TIME_UNIT, strict=False)
+    fast = _fast_time(expr)
+    return pl.coalesce(fast, _parse_any_time(_other_time_text(expr, fast)))
+
+
+def parse_time_columns(lf: pl.LazyFrame, names: Sequence[str]) -> pl.LazyFrame:
+    """`parse_time` of the text columns `names`, in place, in three steps.
+
+    The slow formats read their text about fifteen times; as one expression each read would
+    compute the fast parse again (12 s instead of 0.4 s CPU per 10 million rows). Here the fast
+    parse and the left-over text are columns of their own, computed once.
+    """
+    if not names:
+        return lf
+    fast = {name: f"__{name}_fast" for name in names}
+    rest = {name: f"__{name}_rest" for name in names}
+    return (
+        lf.with_columns(_fast_time(pl.col(name)).alias(fast[name]) for name in names)
+        .with_columns(
+            _other_time_text(pl.col(name), pl.col(fast[name])).alias(rest[name]) for name in names
+        )
+        .with_columns(
+            pl.coalesce(pl.col(fast[name]), _parse_any_time(pl.col(rest[name]))).alias(name)
+            for name in names
+        )
+        .drop(*fast.values(), *rest.values())
     )
-    rest = pl.when(fast.is_null() & (expr.str.len_bytes() > 0)).then(expr)  # "" is no time
-    return pl.coalesce(fast, _parse_any_time(rest))
 
 
 def time_column(name: str, dtype: pl.DataType) -> pl.Expr:
