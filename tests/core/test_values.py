@@ -177,3 +177,23 @@ def test_registry_fast_path_agrees_with_the_text_work() -> None:
     assert got["flag"].to_list() == by_text(FLAG_VALUES, None, None)
     assert got["channel"].to_list()[:4] == ["app", "app", "app", "web"]
     assert got["flag"].to_list()[6:11] == [True, True, True, True, False]
+
+
+def test_streaming_lookup_equals_replace_strict() -> None:
+    """`core.lookup` gives replace_strict's values (unknown and missing text: the default)."""
+    from ncovi_stats.core.lookup import lookup, rank_value
+
+    cells = ["a", "b", None, "zz", "", "a", " a"]
+    frame = pl.DataFrame({"x": cells}, schema={"x": pl.String})
+    mapping = {"a": 1, "b": 2, "": None}
+    for default in (None, 9):
+        ours = frame.select(lookup(pl.col("x"), mapping, dtype=pl.Int64(), default=default))
+        theirs = frame.select(
+            pl.col("x").replace_strict(mapping, default=default, return_dtype=pl.Int64)
+        )
+        assert ours.to_series().to_list() == theirs.to_series().to_list()
+    assert frame.select(
+        lookup(pl.col("x"), mapping, dtype=pl.Int64(), default=9)
+    ).to_series().to_list() == [1, 2, 9, 9, None, 1, 9]
+    ranks = pl.DataFrame({"r": [0, 1, 2, None, -1]}).select(rank_value(pl.col("r"), ["x", "y"]))
+    assert ranks.to_series().to_list() == ["x", "y", None, None, None]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import polars as pl
 
+from ncovi_stats.core.lookup import lookup, rank_value
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
@@ -21,9 +22,7 @@ FIRST_ROW_COLUMNS: tuple[str, ...] = (
 
 
 def _rank(name: str, order: tuple[str, ...]) -> pl.Expr:
-    return pl.col(name).replace_strict(
-        {value: rank for rank, value in enumerate(order)}, default=None, return_dtype=pl.UInt8
-    )
+    return lookup(pl.col(name), {value: rank for rank, value in enumerate(order)}, dtype=pl.UInt8())
 
 
 # "First" per SPEC §3.3: time, then ward, district, province (lowest first, empty last),
@@ -84,11 +83,7 @@ def _code_rank(name: str) -> pl.Expr:
 
 def _small_rank(name: str, order: tuple[str, ...]) -> pl.Expr:
     ranks = {value: rank for rank, value in enumerate(order)}
-    return (
-        pl.col(name)
-        .cast(pl.String)
-        .replace_strict(ranks, default=len(order), return_dtype=pl.Int64)
-    )
+    return lookup(pl.col(name), ranks, dtype=pl.Int64(), default=len(order))
 
 
 # Bits of the tie-break part of the order key, lowest last: (column, bits, how it is ranked).
@@ -139,9 +134,7 @@ def decoded_columns(
         rank = (tie // (1 << shift)) % (1 << bits)
         order = _SMALL_ORDERS.get(name)
         if order is not None:
-            value = rank.cast(pl.Int64).replace_strict(
-                dict(enumerate(order)), default=None, return_dtype=pl.String
-            )
+            value = rank_value(rank.cast(pl.Int64), list(order))
         else:
             width = CODE_WIDTH[name.removesuffix("_code")]
             value = pl.when(rank < 10**width).then(rank.cast(pl.String).str.zfill(width))

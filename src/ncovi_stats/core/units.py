@@ -23,6 +23,7 @@ from functools import cache
 
 import polars as pl
 
+from ncovi_stats.core.lookup import lookup
 from ncovi_stats.core.unit_names import (
     DISTRICT_ALIASES,
     PREFIXES,
@@ -301,12 +302,8 @@ def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
     """
     province_code, district_code, ward_code = (pl.col(column) for column in CODE_COLUMNS)
     province_known = province_code.is_in(sorted(resolver.province_codes))
-    district_province = district_code.replace_strict(
-        dict(resolver.district_provinces), default=None, return_dtype=pl.String
-    )
-    ward_district = ward_code.replace_strict(
-        dict(resolver.ward_districts), default=None, return_dtype=pl.String
-    )
+    district_province = lookup(district_code, resolver.district_provinces, dtype=pl.String())
+    ward_district = lookup(ward_code, resolver.ward_districts, dtype=pl.String())
     resolved_province = pl.coalesce(province_code, pl.col("__district_province"))
     problem = (
         pl.when(province_code.is_not_null() & ~province_known)

@@ -20,6 +20,8 @@ from typing import Final, TypeVar
 
 import polars as pl
 
+from ncovi_stats.core.lookup import lookup as streaming_lookup
+
 VIETNAM_TZ = "Asia/Ho_Chi_Minh"
 TIME_UNIT: Final = "us"
 
@@ -300,7 +302,7 @@ def value_key(expr: pl.Expr) -> pl.Expr:
 def _exact(expr: pl.Expr, lookup: Mapping[str, str | bool | None], dtype: pl.DataType) -> pl.Expr:
     """The value of a cell that is a lookup key as it stands (nearly every cell), else null."""
     exact = {key: value for key, value in lookup.items() if value is not None}
-    return expr.replace_strict(exact, default=None, return_dtype=dtype)
+    return streaming_lookup(expr, exact, dtype=dtype)
 
 
 def _registry_column(
@@ -318,7 +320,7 @@ def _registry_column(
     raw = expr.cast(pl.String)
     exact = _exact(raw, lookup, dtype)
     rest = pl.when(exact.is_null()).then(raw).str.strip_chars().str.to_lowercase()
-    value = pl.coalesce(exact, rest.replace_strict(lookup, default=default, return_dtype=dtype))
+    value = pl.coalesce(exact, streaming_lookup(rest, lookup, dtype=dtype, default=default))
     return pl.when(raw.is_not_null()).then(value).otherwise(pl.lit(lookup.get(""), dtype))
 
 
