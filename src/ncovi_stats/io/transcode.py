@@ -86,6 +86,11 @@ def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> T
     """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns)."""
     path = Path(path)
     if dialect.encoding == "utf-8" and not dialect.has_bom and dialect.header_line == 1:
+        from ncovi_stats.io.fastcheck import lines_if_plain
+
+        lines = lines_if_plain(path, dialect.delimiter)  # the common case, checked in blocks
+        if lines is not None:
+            return TranscodeResult(path, [], lines, lines - 1, 1, dialect.delimiter, copied=False)
         try:
             return _stream(path, dialect, None)
         except _NeedsCopy:
