@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
-
 from national import export_path  # noqa: E402
+
 from ncovi_stats.core import coverage, persons, quality  # noqa: E402
 from ncovi_stats.core.cutoff import parse_as_of  # noqa: E402
 from ncovi_stats.io.scan import open_exports  # noqa: E402
