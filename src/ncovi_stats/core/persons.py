@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 import polars as pl
 
@@ -122,6 +123,15 @@ def order_key(fields: tuple[tuple[str, int], ...] = _TIE_FIELDS) -> pl.Expr:
     return time * _TIME_SHIFT + tie.cast(pl.Int128)
 
 
+@cache
+def _padded_codes(width: int) -> pl.Series:
+    """Every number below 10**width as a zero-padded code, then null (the empty rank): a code
+    is decoded by taking it at its rank, about 10 times cheaper than formatting it."""
+    return pl.Series(
+        [f"{number:0{width}d}" for number in range(10**width)] + [None], dtype=pl.String
+    )
+
+
 def decoded_columns(
     key: pl.Expr, time_dtype: pl.DataType, fields: tuple[tuple[str, int], ...] = _TIE_FIELDS
 ) -> list[pl.Expr]:
@@ -137,7 +147,7 @@ def decoded_columns(
             value = rank_value(rank.cast(pl.Int64), list(order))
         else:
             width = CODE_WIDTH[name.removesuffix("_code")]
-            value = pl.when(rank < 10**width).then(rank.cast(pl.String).str.zfill(width))
+            value = pl.lit(_padded_codes(width)).gather(rank.clip(0, 10**width))
         exprs.append(value.alias(name))
         shift += bits
     return exprs
