@@ -176,3 +176,16 @@ def test_duplicates_equal_duckdb(tmp_path: Path, seed: int, ids: float) -> None:
     assert (report.rows.duplicates, report.rows.declaration_ids_shared) == (duplicates, shared)
     assert duplicates > 100  # the export does repeat rows
     assert (shared > 100) == (ids > 0)
+
+
+def test_by_file_counts_repeats_within_each_file(tmp_path: Path) -> None:
+    """A row repeated in a second file is a duplicate in all, not within either file (the
+    by-file table counts within the file, docs/reading.md); by district, within the district."""
+    first = write_csv(tmp_path / "a.csv", [row("p1", T1, "A"), row("p2"), row("p2")])
+    second = write_csv(tmp_path / "b.csv", [row("p1", T2, "A", district_code="931")])
+    report = quality_report_of(request(first, second))
+    assert report.rows.duplicates == 2  # p2's repeat, and p1's id again in b.csv
+    files = {Path(r["source_file"]).name: r["duplicates"] for r in report.by_source_file.to_dicts()}
+    assert files == {"a.csv": 1, "b.csv": 0}
+    districts = dict(report.by_district.select("district_code", "duplicates").iter_rows())
+    assert districts == {"930": 1, "931": 0}
