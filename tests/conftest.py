@@ -46,7 +46,9 @@ _RUN_TEMP_KEY = pytest.StashKey[str]()
 
 def leftovers(folder: Path) -> list[str]:
     """Names of the `ncovi-*` entries in `folder`: what a run must not leave behind."""
-    return sorted(entry.name for entry in folder.iterdir() if entry.name.startswith(LEFTOVER_PREFIX))
+    return sorted(
+        entry.name for entry in folder.iterdir() if entry.name.startswith(LEFTOVER_PREFIX)
+    )
 
 
 @pytest.hookimpl(trylast=True)
