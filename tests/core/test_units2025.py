@@ -82,7 +82,9 @@ RESOLUTION_202: list[tuple[str, str, list[str]]] = [
 ]
 CODE_OF = {name: code for code, name in LEGACY.items()}
 EXPECTED = {
-    CODE_OF[old]: (new_code, new_name) for new_code, new_name, olds in RESOLUTION_202 for old in olds
+    CODE_OF[old]: (new_code, new_name)
+    for new_code, new_name, olds in RESOLUTION_202
+    for old in olds
 }
 
 

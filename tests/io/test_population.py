@@ -71,7 +71,7 @@ def test_a_file_of_three_levels(tmp_path: Path) -> None:
         ("999,50", "unknown district code '999'; check the GSO code."),
         ("93,0", "population '0' is not a positive whole number"),
         ("93,-5", "population '-5' is not a positive whole number"),
-        ("93,\"733,017\"", "population '733,017' is not a positive whole number"),
+        ('93,"733,017"', "population '733,017' is not a positive whole number"),
         ("93,733017.0", "population '733017.0' is not a positive whole number"),
         ("93,", "population '' is not a positive whole number"),
     ],
