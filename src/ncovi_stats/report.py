@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -32,6 +31,7 @@ from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
+from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import expand_paths
 from ncovi_stats.progress import Progress, progress_assemble, progress_queries
@@ -474,14 +474,6 @@ def per_file_query(frames: Any) -> pl.LazyFrame:
     )
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_bundle(
     request: Request,
     options: ReportOptions,
@@ -566,7 +558,7 @@ def manifest(context: Context, per_file: pl.DataFrame, files: Mapping[str, bytes
         inputs.append(
             {
                 "path": str(path),
-                "sha256": sha256_of(path),
+                "sha256": file_sha256(path),
                 "bytes": path.stat().st_size,
                 "rows_read": row.get("rows_read", 0),
                 "rows_accepted": row.get("rows_accepted", 0),

@@ -260,16 +260,9 @@ def report(
         log.detail(f"sections with content: {', '.join(bundle.sections)}")
         outcome = publish(settings.out, bundle.name, bundle.files, force=force)
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
-    failing = []
-    if "behind" in settings.fail_on and bundle.behind:
-        failing.append(
-            f"{len(bundle.behind)} units behind target ({', '.join(bundle.behind[:10])})"
-        )
-    if "overdue" in settings.fail_on and bundle.overdue:
-        failing.append(f"overdue follow-up in provinces {', '.join(bundle.overdue[:10])}")
-    if failing:
-        sys.stderr.write(f"ncovi-stats: written, but {'; '.join(failing)}.\n")
-        raise typer.Exit(4)
+    from ncovi_stats.failon import check_report_fail_on
+
+    check_report_fail_on(settings.fail_on, behind=bundle.behind, overdue=bundle.overdue)
 
 
 def config(
