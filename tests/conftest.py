@@ -31,7 +31,14 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The controlling process makes the run's temporary folder before any worker starts."""
+    """Tests that must share a worker say so with `xdist_group` (the README's commands run in
+    order in one folder), and `-n N` honours it; the controlling process makes the run's
+    temporary folder before any worker starts."""
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+    if getattr(config.option, "dist", None) == "load":  # what `-n N` alone means
+        config.option.dist = "loadgroup"
+    if _is_worker(config):  # xdist set this from the worker's own options: the controller's wins
+        config.option.loadgroup = config.workerinput.get("ncovi_dist") == "loadgroup"
     if _is_worker(config) or RUN_TEMP in os.environ:
         return
     folder = tempfile.mkdtemp(prefix="pytest-run-")
@@ -42,6 +49,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _RUN_TEMP_KEY = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: tell each worker how the controller distributes the tests."""
+    node.workerinput["ncovi_dist"] = node.config.option.dist
 
 
 def leftovers(folder: Path) -> list[str]:
