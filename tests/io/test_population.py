@@ -123,3 +123,15 @@ def test_override_replaces_only_the_listed_units(tmp_path: Path) -> None:
 
 def test_no_override_is_the_census() -> None:
     assert_frame_equal(load_population(None), census_population())
+
+
+def test_line_numbers_count_line_breaks_inside_quotes(tmp_path: Path) -> None:
+    """A quoted source with a line break spans two lines: the next record is on line 5."""
+    path = _file(tmp_path, 'code,population,source\n93,1,"Sở Y tế\nHậu Giang"\n\n6,2,x\n')
+    with pytest.raises(BadInputError) as raised:
+        read_population_file(path)
+    assert str(raised.value).startswith(f"{path}:5: code '6' is not a zero-padded GSO code")
+    duplicate = _file(tmp_path, 'code,population,source\n93,1,"a\nb"\n93,2,\n', "twice.csv")
+    with pytest.raises(BadInputError) as raised:
+        read_population_file(duplicate)
+    assert str(raised.value) == f"{duplicate}:4: code '93' is listed twice (first on line 2)."
