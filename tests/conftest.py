@@ -12,7 +12,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,9 +82,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     os.environ.pop(RUN_TEMP, None)
 
 
-def built_once(
-    factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]
-) -> Iterator[T]:
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
     """`build(folder)` once per run, also under pytest-xdist: the first worker builds it under a
     file lock in the folder all workers share, the others wait and read what it built."""
     base = factory.getbasetemp()
@@ -101,7 +99,7 @@ def built_once(
             value: T = pickle.loads(done.read_bytes())
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    yield value
+    return value
 
 
 @pytest.fixture
@@ -115,12 +113,12 @@ def export(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def hau_giang(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Export]:
+def hau_giang(tmp_path_factory: pytest.TempPathFactory) -> Export:
     """516,394 persons of Hậu Giang by 2020-04-08 17:00, with repeats and later rows."""
-    yield from built_once(tmp_path_factory, "hau_giang", build_hau_giang)
+    return built_once(tmp_path_factory, "hau_giang", build_hau_giang)
 
 
 @pytest.fixture(scope="session")
-def tricky_export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def tricky_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three provinces with every tie-break trap, timestamps stored in UTC."""
-    yield from built_once(tmp_path_factory, "oracle", build_tricky_export)
+    return built_once(tmp_path_factory, "oracle", build_tricky_export)
