@@ -118,6 +118,30 @@ def imports() -> list[Import]:
     return list(dict.fromkeys(found))  # `from x import a, b` is one import of x
 
 
+CORE_MAY_USE = frozenset({"polars"})  # besides the standard library and the package
+
+
+def core_outside_imports() -> list[tuple[str, str]]:
+    """(file:line, module) of each import in core/ of neither the standard library, polars,
+    nor the package (the brief: core knows polars and the standard library only)."""
+    found = []
+    for source, path in modules().items():
+        if layer(source) != "core":
+            continue
+        for node, _ in _walk(ast.parse(path.read_text(encoding="utf-8")), "module"):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.partition(".")[0]
+                if top not in sys.stdlib_module_names and top not in CORE_MAY_USE | {PACKAGE}:
+                    found.append((f"{path.relative_to(SOURCE.parent)}:{node.lineno}", name))
+    return found
+
+
 def violations(found: list[Import]) -> list[Import]:
     """Imports of a layer its layer may not import (type-only ones included: they still tie)."""
     return [

@@ -4,7 +4,7 @@ The layout move removes them one by one and shortens these lists; nothing may be
 
 from __future__ import annotations
 
-from tests.import_layers import cycles, imports, layer, violations
+from tests.import_layers import core_outside_imports, cycles, imports, layer, violations
 
 # (importer, imported) pairs known today; see docs/architecture.md for the plan that ends each.
 KNOWN_VIOLATIONS = {
@@ -45,3 +45,7 @@ def test_layers_of_known_modules() -> None:
         for name in ("errors", "io.reference", "core.units", "io.scan", "report", "render.labels")
     ] == ["leaves", "reference", "core", "io", "api", "render"]
     assert layer("ncovi_stats.cli.app") == layer("ncovi_stats.__main__") == "cli"
+
+
+def test_core_knows_polars_and_the_standard_library_only() -> None:
+    assert core_outside_imports() == []
