@@ -16,6 +16,7 @@ import ast
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "ncovi_stats"
@@ -35,8 +36,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 
 
 def layer(module: str) -> str:
-    """The layer of a module of the package, by its dotted name."""
-    if module in LEAVES or module.startswith("ncovi_stats.data."):
+    """The layer of a module of the package, by its dotted name; a module at the package root
+    that imports nothing of the package but leaves is a leaf too (`config`, small helpers)."""
+    if module in LEAVES or module.startswith("ncovi_stats.data.") or module in root_leaves():
         return "leaves"
     if module in REFERENCE:
         return "reference"
@@ -140,6 +142,27 @@ def core_outside_imports() -> list[tuple[str, str]]:
                 if top not in sys.stdlib_module_names and top not in CORE_MAY_USE | {PACKAGE}:
                     found.append((f"{path.relative_to(SOURCE.parent)}:{node.lineno}", name))
     return found
+
+
+@cache
+def root_leaves() -> frozenset[str]:
+    """Modules at the package root whose imports of the package are all leaves (to a fixpoint)."""
+    found = imports()
+    root = {
+        name
+        for name, path in modules().items()
+        if name.count(".") == 1 and path.name not in ("__init__.py", "__main__.py")
+    }
+    leaves = set(LEAVES)
+    while True:
+        more = {
+            name
+            for name in root - leaves
+            if all(imp.target in leaves for imp in found if imp.source == name)
+        }
+        if not more:
+            return frozenset(leaves - LEAVES)
+        leaves |= more
 
 
 def violations(found: list[Import]) -> list[Import]:

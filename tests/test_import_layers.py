@@ -14,8 +14,17 @@ KNOWN_VIOLATIONS = {
     ("render.summary", "io.xlsx"),
     ("report", "render.charts"),
     ("report", "render.summary"),
+    # added in parallel on other branches (seen on their tips before the merge); listed so that
+    # the merge of all branches stays green, and in docs/architecture.md for the move
+    ("core.crosswalk", "io.population"),  # issue 12: CENSUS_SOURCE, a constant of io
+    ("render.workbook", "io.xlsx"),  # issue 14: the bundle's workbook, as render.summary did
 }
-KNOWN_CYCLES = [["io.writers", "io.xlsx"], ["render.summary", "report"]]
+KNOWN_CYCLES = [
+    ["io.writers", "io.xlsx"],
+    ["render.summary", "report"],
+    ["render.fit", "render.tables"],  # issue 14, in parallel
+    ["render.summary", "render.workbook", "report"],  # issue 14: render.summary's cycle, split
+]
 
 
 def _short(name: str) -> str:
