@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,11 +13,11 @@ from typing import Any, TypeVar
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.core import coverage, persons, quality
+from ncovi_stats.core import coverage, persons, quality, unresolved
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.units import UnitResolver
-from ncovi_stats.errors import BadInputError, UsageError
+from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
@@ -103,6 +104,10 @@ class Read:
     rows: quality.RowCounts
     cutoff: datetime
     sources: list[SourceInfo] = field(default_factory=list)  # how each input was read
+    # unit values that did not resolve, as written (core.unresolved.unresolved_table)
+    unresolved: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=unresolved.TABLE_SCHEMA)
+    )
 
 
 Query = Callable[[Frames], pl.LazyFrame]
@@ -132,11 +137,19 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
         from ncovi_stats.io.rejects import write_rejects
 
         write_rejects(collected.pop(), request.rejects)
-    *results, rows_frame = collected
+    *results, rows_frame, unresolved_counts = collected
     rows = quality.row_counts_from(rows_frame)
+    texts = unresolved_units(unresolved_counts)
     if check:
-        check_rows(rows, request)
-    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], sources)
+        check_rows(rows, request, texts)
+    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], sources, texts)
+
+
+def unresolved_units(counts: pl.DataFrame) -> pl.DataFrame:
+    """`core.unresolved.unresolved_table` with the official names of the bundled units."""
+    names = dict(reference.provinces().select("province_code", "province_name").iter_rows())
+    names |= dict(reference.districts().select("district_code", "district_name").iter_rows())
+    return unresolved.unresolved_table(counts, names)
 
 
 Collected = tuple[datetime | None, list[pl.DataFrame], list[SourceInfo]]
@@ -172,17 +185,28 @@ def _collect_store(request: Request, queries: Sequence[Query], needs_cutoff: boo
     )
     frames = Frames(normalised, persons.accepted_rows(normalised, cutoff), first, cutoff)
     collected = guard_polars(
-        [str(request.store)], lambda: _collect(frames, queries, rows_query, request)
+        [str(request.store)], lambda: _collect(frames, queries, rows_query, request, store=True)
     )
     return cutoff, collected, []
 
 
 def _collect(
-    frames: Frames, queries: Sequence[Query], rows_query: pl.LazyFrame, request: Request
+    frames: Frames,
+    queries: Sequence[Query],
+    rows_query: pl.LazyFrame,
+    request: Request,
+    *,
+    store: bool = False,
 ) -> list[pl.DataFrame]:
-    """The queries, then the row counts, then (with --rejects) the rejected rows, together."""
+    """The queries, the row counts, the unresolved units (none in a store: it holds accepted
+    rows only), then (with --rejects) the rejected rows, together."""
+    texts = (
+        unresolved.empty_query_frame().lazy()
+        if store
+        else unresolved.unresolved_query(frames.normalised)
+    )
     extra = [rejected_rows(frames.normalised)] if request.rejects is not None else []
-    return pl.collect_all([*(query(frames) for query in queries), rows_query, *extra])
+    return pl.collect_all([*(query(frames) for query in queries), rows_query, texts, *extra])
 
 
 def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
@@ -203,9 +227,13 @@ def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
     )
 
 
-def check_rows(rows: quality.RowCounts, request: Request) -> None:
+def check_rows(
+    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None = None
+) -> None:
     """Stop (exit 3) when nothing was read, everything was rejected, or more than
-    `--max-reject-rate` percent of the rows read were rejected."""
+    `--max-reject-rate` percent of the rows read were rejected. Without `--max-reject-rate`,
+    more than 1% rejected is a `RejectedRowsWarning` naming the reasons and the unit texts
+    that failed (`unresolved_units`, most rows first), and the command goes on."""
     if rows.read == 0:
         raise BadInputError("the inputs hold no rows; check that the export is not empty.")
     reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
@@ -215,12 +243,41 @@ def check_rows(rows: quality.RowCounts, request: Request) -> None:
             "check the export's columns and values (see --help)."
         )
     limit = request.max_reject_rate
+    if limit is None and rows.rejected * 100 > unresolved.WARN_ABOVE_PCT * rows.read:
+        warnings.warn(
+            RejectedRowsWarning(rejected_warning(rows, request, unresolved_units)), stacklevel=2
+        )
     if limit is not None and Decimal(rows.rejected) * 100 > limit * rows.read:
         written = f"; they are listed in {request.rejects}" if request.rejects else ""
         raise BadInputError(
             f"{rows.rejected} of {rows.read} rows were rejected ({reasons}), more than "
             f"--max-reject-rate {limit}%{written}; fix the export or raise the limit."
         )
+
+
+def rejected_warning(
+    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None
+) -> str:
+    """The one-line warning of `check_rows`: share rejected, top reasons, top unit texts."""
+    share = coverage.half_up_hundredths(rows.rejected, rows.read)
+    top = sorted(((n, r) for r, n in rows.rejected_by_reason.items() if n), reverse=True)
+    reasons = ", ".join(f"{n} {reason}" for n, reason in top[:3])
+    message = (
+        f"{rows.rejected} of {rows.read} rows ({share // 100}.{share % 100:02d}%) were "
+        f"rejected ({reasons})"
+    )
+    if unresolved_units is not None and unresolved_units.height:
+        rejected_texts = unresolved_units.filter(pl.col("reason") != unresolved.WARD_UNRESOLVED)
+        named = [unresolved.describe_text(r) for r in rejected_texts.head(unresolved.WARNED).to_dicts()]
+        if named:
+            more = rejected_texts.height - len(named)
+            message += "; units not recognised: " + "; ".join(named)
+            message += f" and {more} more" if more else ""
+    where = f"listed in {request.rejects}" if request.rejects else "list them with --rejects FILE"
+    return (
+        f"{message}. Figures leave these rows out: {where}, see `ncovi-stats validate`, map "
+        "spellings with --aliases FILE, or stop on this with --max-reject-rate."
+    )
 
 
 def describe(

@@ -40,7 +40,9 @@ def test_json_report_by_file_and_district(capsys, key: Path) -> None:
         "by_source_file",
         "by_district",
         "units_over_100",
+        "unresolved_units",
     }
+    assert report["unresolved_units"] == {"listed": [], "more_texts": 0, "more_rows": 0}
     rows = report["rows"]
     assert (rows["read"], rows["accepted"], rows["after_cutoff"]) == (24, 22, 4)
     assert rows["rejected_by_reason"]["unparseable-time"] == 2

@@ -32,7 +32,7 @@ def validate(inputs: opt.InputsOrStore = None, *, common: Common) -> None:
     with reading_status("Reading exports…"):
         report = quality_report_of(request)
     write_quality(report, common)
-    check_rows(report.rows, request)
+    check_rows(report.rows, request, report.unresolved_units)
 
 
 def write_quality(report: QualityReport, common: Common) -> None:
