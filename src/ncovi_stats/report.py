@@ -432,6 +432,12 @@ def quality_section(context: Context, done: Read) -> None:
         meta=_base_meta(context, "quality_districts"),
         summary_records=report.by_district.filter(pl.col("province_code").is_in(context.scope)),
     )
+    if report.unresolved_units.height:
+        context.tables["quality_units"] = Table(
+            name="quality_units",
+            records=report.unresolved_sheet(),
+            meta=_base_meta(context, "quality_units"),
+        )
 
 
 def _quality_queries(request: Request) -> list[Query]:

@@ -43,6 +43,10 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_file": {"en": "File", "vi": "Tệp"},
     **ROW_FIELDS,  # read, accepted, rejected, after_cutoff, duplicates, unresolved_wards
     "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
+    "text": {"en": "As written", "vi": "Như đã ghi"},
+    "within": {"en": "Within", "vi": "Thuộc"},
+    "reason": {"en": "Reason", "vi": "Lý do"},
+    "rows": {"en": "Rows", "vi": "Số dòng"},
 }
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
@@ -61,6 +65,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "quality_districts": {
         "en": "Data quality by district",
         "vi": "Chất lượng dữ liệu theo huyện",
+    },
+    "quality_units": {
+        "en": "Warning: units not recognised, as written (rows with an unknown or ambiguous "
+        "unit are not counted)",
+        "vi": "Lưu ý: đơn vị không nhận ra, như đã ghi (dòng có đơn vị không rõ hoặc không "
+        "xác định được không được tính)",
     },
     "more_rows": {
         "en": "{shown} of {total} rows shown (the provinces in scope); every row is in {file}.",
@@ -85,6 +95,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "quality": {"en": "quality", "vi": "Chất lượng"},
     "quality_sources": {"en": "quality by file", "vi": "Chất lượng theo tệp"},
     "quality_districts": {"en": "quality by district", "vi": "Chất lượng theo huyện"},
+    "quality_units": {"en": "units not recognised", "vi": "Đơn vị không nhận ra"},
 }
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "met": {"en": "met", "vi": "Đạt"},
@@ -334,6 +345,8 @@ def headline_of(context: Context) -> Headline:
         persons_needed=figures.get("persons_needed"),
         days_left=figures.get("days_left"),
         required_pace=figures.get("required_pace"),
+        rows_read=context.rows.read,
+        rows_rejected=context.rows.rejected,
     )
 
 
