@@ -268,7 +268,9 @@ def rejected_warning(
     )
     if unresolved_units is not None and unresolved_units.height:
         rejected_texts = unresolved_units.filter(pl.col("reason") != unresolved.WARD_UNRESOLVED)
-        named = [unresolved.describe_text(r) for r in rejected_texts.head(unresolved.WARNED).to_dicts()]
+        named = [
+            unresolved.describe_text(r) for r in rejected_texts.head(unresolved.WARNED).to_dicts()
+        ]
         if named:
             more = rejected_texts.height - len(named)
             message += "; units not recognised: " + "; ".join(named)

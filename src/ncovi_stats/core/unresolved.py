@@ -19,6 +19,7 @@ persons: a spelling used across a province passes, a person's own ID, phone or n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -42,6 +43,7 @@ PLACE_COLUMNS: tuple[str, ...] = ("province_code", "district_code")
 QUERY_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     **{column: pl.String() for column in WRITTEN_COLUMNS},
+    **{f"{column}_persons": pl.UInt32() for column in WRITTEN_COLUMNS},
     **{column: pl.String() for column in PLACE_COLUMNS},
     "rows": pl.Int64(),
 }
@@ -54,31 +56,44 @@ TABLE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def shown_text(column: str) -> pl.Expr:
-    """The unit as written where it may be shown (see the module docstring), else `HIDDEN`.
+def _persons(column: str) -> pl.Expr:
+    """Persons whose rows carry this text (a window over the rows it is applied to)."""
+    return pl.col("person_key").drop_nulls().n_unique().over(column)
 
-    A window over the rows it is applied to: use it on the few rows that failed, never on all.
-    """
-    text = pl.col(column)
-    persons = pl.col("person_key").drop_nulls().n_unique().over(column)
+
+def _shown(text: pl.Expr, persons: pl.Expr) -> pl.Expr:
     shown = text.str.contains(CODE_LIKE) | (
         ~text.str.contains(DIGIT_RUN) & (persons >= MIN_PERSONS)
     )
     return pl.when(text.is_null()).then(None).when(shown).then(text).otherwise(pl.lit(HIDDEN))
 
 
+def shown_text(column: str) -> pl.Expr:
+    """The unit as written where it may be shown (see the module docstring), else `HIDDEN`.
+
+    A window over the rows it is applied to: use it on the few rows that failed, never on all.
+    """
+    return _shown(pl.col(column), _persons(column))
+
+
 def unresolved_query(normalised: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows per distinct unresolved combination (reason, province, district, ward as written,
-    and the resolved province and district of a row whose ward did not resolve): rows rejected
-    for their unit, and accepted rows whose ward did not resolve."""
+    """Rows per distinct unresolved combination (reason, province, district, ward as written
+    with the persons who wrote each, and the resolved province and district of a row whose
+    ward did not resolve): rows rejected for their unit, and accepted rows whose ward did not
+    resolve. Texts are not masked yet: only the one that failed is (`unresolved_table`)."""
     unit_rejected = pl.col("reject_reason").is_in(UNIT_REASONS).fill_null(False)
     ward_only = pl.col("reject_reason").is_null() & pl.col("ward_unresolved").fill_null(False)
     reason = pl.when(unit_rejected).then(pl.col("reject_reason")).otherwise(pl.lit(WARD_UNRESOLVED))
     places = (pl.when(ward_only).then(pl.col(column)).alias(column) for column in PLACE_COLUMNS)
     return (
         normalised.filter(unit_rejected | ward_only)
-        .with_columns(shown_text(column).alias(column) for column in WRITTEN_COLUMNS)
-        .group_by(reason.alias("reason"), *WRITTEN_COLUMNS, *places)
+        .with_columns(_persons(column).alias(f"{column}_persons") for column in WRITTEN_COLUMNS)
+        .group_by(
+            reason.alias("reason"),
+            *WRITTEN_COLUMNS,
+            *(f"{column}_persons" for column in WRITTEN_COLUMNS),
+            *places,
+        )
         .agg(pl.len().cast(pl.Int64).alias("rows"))
     )
 
@@ -129,17 +144,30 @@ def unresolved_table(
     """
     resolver = resolver or UnitResolver.bundled()
     totals: dict[tuple[str, str, str, str], int] = {}
-    for reason, province, district, ward, province_code, district_code, rows in counts.select(
-        "reason", *WRITTEN_COLUMNS, *PLACE_COLUMNS, "rows"
+    persons_columns = [f"{column}_persons" for column in WRITTEN_COLUMNS]
+    for record in counts.select(
+        "reason", *WRITTEN_COLUMNS, *persons_columns, *PLACE_COLUMNS, "rows"
     ).iter_rows():
+        reason, province, district, ward = record[:4]
+        persons = dict(zip(LEVEL_ORDER, record[4:7], strict=True))
+        province_code, district_code, rows = record[7:]
         written = (province, district, ward)
         failed = _failed(reason, written, (province_code, district_code), resolver, names)
-        key = (failed.level, failed.text, failed.within, reason)
+        text = _masked(failed, persons)
+        key = (failed.level, text, failed.within, reason)
         totals[key] = totals.get(key, 0) + rows
     ordered = sorted(totals.items(), key=lambda item: (-item[1], LEVEL_ORDER[item[0][0]], item[0]))
-    return pl.DataFrame(
-        [(*key, rows) for key, rows in ordered], schema=TABLE_SCHEMA, orient="row"
-    )
+    return pl.DataFrame([(*key, rows) for key, rows in ordered], schema=TABLE_SCHEMA, orient="row")
+
+
+def _masked(failed: _Failed, persons: dict[str, int | None]) -> str:
+    """The failed text, or `HIDDEN` where it may be personal data (as `_shown`)."""
+    text = failed.text
+    if not text or re.search(CODE_LIKE, text):
+        return text
+    if re.search(DIGIT_RUN, text) or (persons[failed.level] or 0) < MIN_PERSONS:
+        return HIDDEN
+    return text
 
 
 def listed(table: pl.DataFrame, limit: int = LISTED) -> tuple[pl.DataFrame, int, int]:

@@ -231,7 +231,8 @@ def scan_normalised(state: StoreState) -> pl.LazyFrame:
         *(
             pl.col(name).cast(dtype)
             for name, dtype in NORMALISED_SCHEMA.items()
-            if name not in {"_source_file", "_line", "reject_reason", *WRITTEN_UNIT_COLUMNS.values()}
+            if name
+            not in {"_source_file", "_line", "reject_reason", *WRITTEN_UNIT_COLUMNS.values()}
         ),
         pl.lit(None, pl.String).alias("reject_reason"),
         *(pl.lit(None, pl.String).alias(name) for name in WRITTEN_UNIT_COLUMNS.values()),
