@@ -87,7 +87,7 @@ class QualityReport:
         if not more_texts:
             return shown
         more = pl.DataFrame(
-            [("", f"and {more_texts} more", "", "", more_rows)],
+            [("", f"and {more_texts} more", "", "", "", more_rows)],
             schema=unresolved.TABLE_SCHEMA,
             orient="row",
         )

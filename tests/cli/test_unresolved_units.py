@@ -65,6 +65,7 @@ EXPECTED = [
         "level": "province",
         "text": "Tnh Hải Dương",
         "within": "",
+        "within_code": "",
         "reason": "unknown-unit",
         "rows": 20,
     },
@@ -72,6 +73,7 @@ EXPECTED = [
         "level": "district",
         "text": "Gia Lọcc",
         "within": "Tỉnh Hải Dương",
+        "within_code": "30",
         "reason": "unknown-unit",
         "rows": 6,
     },
@@ -79,10 +81,18 @@ EXPECTED = [
         "level": "ward",
         "text": "Xã Không Có",
         "within": "Huyện Gia Lộc, Tỉnh Hải Dương",
+        "within_code": "297",
         "reason": "ward-unresolved",
         "rows": 3,
     },
-    {"level": "province", "text": HIDDEN, "within": "", "reason": "unknown-unit", "rows": 1},
+    {
+        "level": "province",
+        "text": HIDDEN,
+        "within": "",
+        "within_code": "",
+        "reason": "unknown-unit",
+        "rows": 1,
+    },
 ]
 
 

@@ -14,7 +14,7 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import resolve_units
+from ncovi_stats.core.units import UnitResolver, resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -127,11 +127,13 @@ def normalise_declarations(
     schema: Mapping[str, pl.DataType],
     now: datetime,
     key: bytes | None = None,
+    resolver: UnitResolver | None = None,
 ) -> pl.LazyFrame:
     """One raw export (canonical column names, `_line`) to the normalised frame.
 
     `schema` is the raw frame's schema; `now` is naive Vietnam local time; `key` hashes
-    identity columns into `person_key`, which are dropped right there (SPEC §5).
+    identity columns into `person_key`, which are dropped right there (SPEC §5); `resolver`
+    resolves unit names (default: the bundled units, without user aliases).
     """
     names = list(schema)
     check_required_columns(source, names)
@@ -163,7 +165,7 @@ def normalise_declarations(
     )
     return (
         typed.with_columns(_written_units(schema))
-        .pipe(resolve_units)
+        .pipe(resolve_units, resolver)
         .with_columns(reject_reason_expr(now).alias("reject_reason"))
         .with_columns(_unresolved_only())
         .select(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items())

@@ -51,6 +51,7 @@ TABLE_SCHEMA: dict[str, pl.DataType] = {
     "level": pl.String(),
     "text": pl.String(),
     "within": pl.String(),
+    "within_code": pl.String(),
     "reason": pl.String(),
     "rows": pl.Int64(),
 }
@@ -106,7 +107,8 @@ def empty_query_frame() -> pl.DataFrame:
 class _Failed:
     level: str
     text: str
-    within: str
+    within: str  # the parent's official names, nearest first ("" for a province)
+    within_code: str  # the parent's code ("" for a province)
 
 
 def _failed(
@@ -119,11 +121,13 @@ def _failed(
     province, district, ward = written
     if reason == WARD_UNRESOLVED:
         within = ", ".join(names.get(code, code) for code in reversed(places) if code)
-        return _Failed("ward", ward or "", within)
+        parent = places[1] or places[0] or ""
+        return _Failed("ward", ward or "", within, parent)
     province_code = _province_code(province, resolver)
     if province_code is None:
-        return _Failed("province", province or "", "")
-    return _Failed("district", district or "", names.get(province_code, province_code))
+        return _Failed("province", province or "", "", "")
+    within = names.get(province_code, province_code)
+    return _Failed("district", district or "", within, province_code)
 
 
 def _province_code(text: str | None, resolver: UnitResolver) -> str | None:
@@ -143,7 +147,7 @@ def unresolved_table(
     official names (for `within`).
     """
     resolver = resolver or UnitResolver.bundled()
-    totals: dict[tuple[str, str, str, str], int] = {}
+    totals: dict[tuple[str, str, str, str, str], int] = {}
     persons_columns = [f"{column}_persons" for column in WRITTEN_COLUMNS]
     for record in counts.select(
         "reason", *WRITTEN_COLUMNS, *persons_columns, *PLACE_COLUMNS, "rows"
@@ -154,7 +158,7 @@ def unresolved_table(
         written = (province, district, ward)
         failed = _failed(reason, written, (province_code, district_code), resolver, names)
         text = _masked(failed, persons)
-        key = (failed.level, text, failed.within, reason)
+        key = (failed.level, text, failed.within, failed.within_code, reason)
         totals[key] = totals.get(key, 0) + rows
     ordered = sorted(totals.items(), key=lambda item: (-item[1], LEVEL_ORDER[item[0][0]], item[0]))
     return pl.DataFrame([(*key, rows) for key, rows in ordered], schema=TABLE_SCHEMA, orient="row")
