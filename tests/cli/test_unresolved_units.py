@@ -226,3 +226,112 @@ def test_report_headline_and_quality_carry_the_warning(capsys, export, tmp_path)
     assert "Tnh Hải Dương" in summary
     units = pl.read_csv(folder / "tables" / "quality_units.csv", infer_schema=False)
     assert units.filter(pl.col("text") == "Tnh Hải Dương")["rows"].to_list() == ["20"]
+
+
+# Aliases ----------------------------------------------------------------------------------------
+
+
+def test_suggest_aliases_then_aliases_resolve_every_row(capsys, export, tmp_path) -> None:
+    template = tmp_path / "aliases.csv"
+    assert run(["validate", str(export), "--suggest-aliases", str(template)]) == ExitCode.OK
+    capsys.readouterr()
+    suggested = pl.read_csv(template, infer_schema=False)
+    assert suggested.select(
+        "text", "level", "rows", "candidate_1_code", "candidate_1_name"
+    ).rows() == [
+        ("Tnh Hải Dương", "province", "20", "30", "Tỉnh Hải Dương"),
+        ("Gia Lọcc", "district", "6", "297", "Huyện Gia Lộc"),
+        (
+            "Xã Không Có",
+            "ward",
+            "3",
+            suggested["candidate_1_code"][2],
+            suggested["candidate_1_name"][2],
+        ),
+    ]
+    assert suggested["code"].null_count() == 3  # nothing is guessed into `code`
+    # a person confirms the first two; the ward stays unconfirmed and is skipped
+    confirmed = suggested.with_columns(
+        pl.when(pl.col("level") != "ward").then(pl.col("candidate_1_code")).alias("code")
+    )
+    confirmed.write_csv(template)
+    assert run(["validate", str(export), "-f", "json", "--aliases", str(template)]) == ExitCode.OK
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    rows = report["rows"]
+    assert (rows["read"], rows["accepted"], rows["rejected"]) == (100, 99, 1)
+    assert [unit["text"] for unit in report["unresolved_units"]["listed"]] == [
+        "Xã Không Có",
+        HIDDEN,
+    ]
+    assert captured.err == ""  # 1 of 100 rejected: no warning
+
+
+def test_aliases_count_the_rows_in_their_unit(capsys, export, tmp_path) -> None:
+    aliases = write_csv(
+        tmp_path / "aliases.csv",
+        [
+            {"text": "tnh hai duong", "code": "30"},  # diacritics count: matches nothing
+            {"text": "TNH  HẢI-DƯƠNG", "code": "30"},  # case, spacing, punctuation do not
+            {"text": "GIA LỌCC", "code": "297"},
+        ],
+    )
+    argv = ["coverage", str(export), "--level", "district", "-f", "json"]
+    assert run([*argv, "--aliases", str(aliases)]) == ExitCode.OK
+    records = json.loads(capsys.readouterr().out)["records"]
+    gia_loc = next(r for r in records if r["district_code"] == "297")
+    # 70 + 20 (province alias) + 6 (district alias) + 3 (ward unresolved, district counted)
+    assert gia_loc["persons_counted"] == 99
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [{"text": "Gia Lọcc", "code": "999"}],
+            "line 2: '999' is not a GSO province (2 digits), district (3) or ward (5) code",
+        ),
+        (
+            [{"text": "Gia Lọcc", "code": "297"}, {"text": "gia  lọcc", "code": "298"}],
+            "line 3: alias 'gia  lọcc' is ambiguous: --aliases",
+        ),
+    ],
+)
+def test_bad_aliases_exit_3(capsys, export, tmp_path, rows, message) -> None:
+    aliases = write_csv(tmp_path / "aliases.csv", rows)
+    assert run(["coverage", str(export), "--aliases", str(aliases)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"ncovi-stats: --aliases {aliases} ")
+    assert message in err
+
+
+def test_same_alias_in_two_provinces_is_not_ambiguous(capsys, export, tmp_path) -> None:
+    # "Châu Thành" names a district in several provinces: one alias each is fine
+    aliases = write_csv(
+        tmp_path / "aliases.csv",
+        [{"text": "Gia Lọcc", "code": "297"}, {"text": "Gia Lọcc", "code": "930"}],
+    )
+    assert run(["coverage", str(export), "--aliases", str(aliases)]) == ExitCode.OK
+    capsys.readouterr()
+
+
+def test_report_reads_unit_aliases_from_the_config(capsys, export, tmp_path) -> None:
+    config = tmp_path / "ncovi-stats.toml"
+    config.write_text('[unit_aliases]\n"Tnh Hải Dương" = "30"\n', encoding="utf-8")
+    config.chmod(0o600)
+    out = tmp_path / "bundle"
+    argv = ["report", str(export), "--out", str(out), "-q", "--config", str(config)]
+    assert run(argv) == ExitCode.OK
+    err = capsys.readouterr().err
+    assert err.startswith("ncovi-stats: warning: 7 of 100 rows (7.00%) were rejected")
+    (folder,) = (path.parent for path in out.glob("*/summary.md"))
+    units = pl.read_csv(folder / "tables" / "quality_units.csv", infer_schema=False)
+    assert units.select("text", "rows").rows() == [
+        ("Gia Lọcc", "6"),
+        ("Xã Không Có", "3"),
+        (HIDDEN, "1"),
+    ]
+    # the same text given another code by --aliases is ambiguous across the two
+    other = write_csv(tmp_path / "aliases.csv", [{"text": "Tnh Hải Dương", "code": "31"}])
+    assert run([*argv, "--aliases", str(other), "--force"]) == ExitCode.BAD_INPUT
+    assert "alias 'Tnh Hải Dương' is ambiguous" in capsys.readouterr().err
