@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 import warnings
-from typing import Any
+from typing import TextIO
 
 import typer
 
@@ -79,11 +79,18 @@ def run(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings():
         other = warnings.showwarning
 
-        def show(message: Warning | str, category: type[Warning], *args: Any) -> None:
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
             if issubclass(category, RejectedRowsWarning):
                 sys.stderr.write(f"ncovi-stats: warning: {message}\n")
             else:
-                other(message, category, *args)
+                other(message, category, filename, lineno, file, line)
 
         warnings.simplefilter("always", RejectedRowsWarning)
         warnings.showwarning = show
