@@ -125,7 +125,8 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
     """`quality_report_of` from the frames of `QUERIES` (read with needs_cutoff=True)."""
     by_source, district_rows, persons, counts = done.frames
     cutoff = done.cutoff if done.rows.accepted else None
-    names = unit_names("district")
+    names = done.units("district")
+    population = done.population(population)
     by_district = quality_report.district_table(
         district_rows, persons, names=names, population=population
     )
@@ -155,6 +156,7 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
         "scope": list(request.provinces)
         or sorted(by_district["province_code"].drop_nulls().unique().to_list()),
         "population_sources": sorted(set(population["population_source"].to_list())),
+        "units_crosswalk": done.units_in_force.meta(),
     }
     if request.key is not None:
         from ncovi_stats.io.keyfile import fingerprint
