@@ -19,6 +19,7 @@ import pytest
 from ncovi_stats.cli.app import run
 from ncovi_stats.core.unresolved import HIDDEN
 from ncovi_stats.errors import ExitCode
+from tests.fixtures.make_fixtures import encode_cp1258
 from tests.support import write_csv
 
 DAY = "2020-04-07 09:00"
@@ -335,3 +336,21 @@ def test_report_reads_unit_aliases_from_the_config(capsys, export, tmp_path) -> 
     other = write_csv(tmp_path / "aliases.csv", [{"text": "Tnh Hải Dương", "code": "31"}])
     assert run([*argv, "--aliases", str(other), "--force"]) == ExitCode.BAD_INPUT
     assert "alias 'Tnh Hải Dương' is ambiguous" in capsys.readouterr().err
+
+
+def test_windows1258_export_with_t_dot_province_loses_no_row(capsys, tmp_path) -> None:
+    # The export: one spelling of the province in five is "T. Hải Dương".
+    lines = ["Thời gian khai báo;person_key;Tỉnh/Thành phố;Quận/Huyện"]
+    for number in range(500):
+        province = "T. Hải Dương" if number % 5 == 0 else "Tỉnh Hải Dương"
+        lines.append(f"07/04/2020 09:{number % 60:02d};p{number};{province};H. Gia Lộc")
+    path = tmp_path / "hai_duong_cp1258.csv"
+    path.write_bytes(encode_cp1258("\r\n".join(lines) + "\r\n"))
+    argv = ["coverage", str(path), "--level", "district", "-f", "json"]
+    assert run(argv) == ExitCode.OK
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    document = json.loads(captured.out)
+    assert document["meta"]["rows"]["rejected"] == 0
+    (gia_loc,) = [r for r in document["records"] if r["district_code"] == "297"]
+    assert gia_loc["persons_counted"] == 500
