@@ -354,3 +354,12 @@ def test_windows1258_export_with_t_dot_province_loses_no_row(capsys, tmp_path) -
     assert document["meta"]["rows"]["rejected"] == 0
     (gia_loc,) = [r for r in document["records"] if r["district_code"] == "297"]
     assert gia_loc["persons_counted"] == 500
+
+
+def test_ingest_warns_too(capsys, export, tmp_path) -> None:
+    assert run(["ingest", str(export), "--store", str(tmp_path / "store")]) == ExitCode.OK
+    err = capsys.readouterr().err
+    assert err == (
+        "ncovi-stats: warning: 27 of 100 rows were rejected and not stored (27 unknown-unit); "
+        "run `ncovi-stats validate` on the exports to see which unit spellings failed.\n"
+    )
