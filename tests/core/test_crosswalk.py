@@ -137,3 +137,59 @@ def test_names_of_either_vintage_resolve(name: str) -> None:
     from ncovi_stats.core.units import Resolution, UnitResolver
 
     assert UnitResolver.bundled().district("04", name) == Resolution("049")
+
+
+def test_every_district_against_a_duckdb_oracle(capsys, tmp_path) -> None:
+    """All 712 census districts at an April 2020 cut-off: persons and denominators per unit in
+    force, computed by DuckDB from the export, the census CSV and the crosswalk CSV."""
+    import duckdb
+
+    from ncovi_stats.io.reference import DATA_PACKAGE
+
+    codes = reference.districts().filter(pl.col("population").is_not_null())
+    rows = []
+    for index, (province, district) in enumerate(
+        codes.select("province_code", "district_code").iter_rows()
+    ):
+        for person in range(1 + index % 3):
+            rows.append(
+                {
+                    "declared_at": "2020-04-08 09:00",
+                    "person_key": f"p{district}-{person}",
+                    "province_code": province,
+                    "district_code": district,
+                }
+            )
+    export = write_csv(tmp_path / "national.csv", rows)
+    records = district_records(capsys, export, "--as-of", "2020-04-08 17:00")
+    records.pop("meta")
+
+    from importlib.resources import files
+
+    data = files(DATA_PACKAGE)
+    census_csv, crosswalk_csv = (
+        str(data.joinpath(name))
+        for name in ("population_2019_district.csv", "district_crosswalk.csv")
+    )
+    oracle = duckdb.sql(
+        f"""
+        with cw as (
+            select old_code, new_code from read_csv('{crosswalk_csv}', all_varchar=true)
+            where effective_date <= '2020-04-08'),
+        census as (select * from read_csv('{census_csv}', all_varchar=true)),
+        export as (select * from read_csv('{export}', all_varchar=true)),
+        population as (
+            select coalesce(cw.new_code, c.district_code) as code,
+                   sum(cast(c.population as bigint)) as population
+            from census c left join cw on c.district_code = cw.old_code group by 1),
+        persons as (
+            select coalesce(cw.new_code, e.district_code) as code,
+                   count(distinct e.person_key) as persons
+            from export e left join cw on e.district_code = cw.old_code group by 1)
+        select p.code, p.population, coalesce(q.persons, 0)
+        from population p left join persons q using (code) order by p.code
+        """
+    ).fetchall()
+    assert len(oracle) == 712 - 6
+    got = sorted((code, r["population"], r["persons_counted"]) for code, r in records.items())
+    assert got == [(code, int(population), int(persons)) for code, population, persons in oracle]
