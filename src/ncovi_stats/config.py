@@ -307,24 +307,23 @@ def read_config(path: Path) -> dict[str, Any]:
     return table
 
 
-def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+def _text_table(value: Any, where: str, explained: str) -> tuple[tuple[str, str], ...]:
+    """A table of text -> text, sorted; `explained` says what it maps, with an example."""
     if not isinstance(value, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise UsageError(
-            f'{where}: [columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at".'
-        )
+        raise UsageError(f"{where}: {explained}.")
     return tuple(sorted(value.items()))
+
+
+def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    explained = '[columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at"'
+    return _text_table(value, where, explained)
 
 
 def _unit_aliases(value: Any, where: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise UsageError(
-            f'{where}: [unit_aliases] maps unit names to GSO codes as text, e.g. "T. Hải Dương" = "30".'
-        )
-    return tuple(sorted(value.items()))
+    explained = '[unit_aliases] maps unit names to GSO codes as text, e.g. "T. Hải Dương" = "30"'
+    return _text_table(value, where, explained)
 
 
 def _province_targets(value: Any, where: str) -> tuple[ProvinceTarget, ...]:

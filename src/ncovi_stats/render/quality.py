@@ -45,6 +45,13 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     },
     "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
 }
+# Columns of the list of units not recognised (besides the level): field -> header.
+UNRESOLVED_FIELDS: dict[str, dict[str, str]] = {
+    "text": {"en": "As written", "vi": "Như đã ghi"},
+    "within": {"en": "Within", "vi": "Thuộc"},
+    "reason": {"en": "Reason", "vi": "Lý do"},
+    "rows": {"en": "Rows", "vi": "Số dòng"},
+}
 # Keys of `QualityReport.as_dict()["persons"]` -> their measure.
 PERSON_MEASURES: dict[str, str] = {
     "counted": "persons_counted",
@@ -89,10 +96,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Units not recognised, as written (most rows first; fix with --aliases FILE)",
         "vi": "Đơn vị không nhận ra, như đã ghi (nhiều dòng nhất trước; sửa bằng --aliases FILE)",
     },
-    "text": {"en": "As written", "vi": "Như đã ghi"},
-    "within": {"en": "Within", "vi": "Thuộc"},
-    "reason": {"en": "Reason", "vi": "Lý do"},
-    "rows": {"en": "Rows", "vi": "Số dòng"},
+    **{field: UNRESOLVED_FIELDS[field] for field in ("text", "within", "reason", "rows")},
     "empty": {"en": "(empty)", "vi": "(trống)"},
     "more_texts": {
         "en": "and {texts} more ({rows} rows): see --format json or xlsx",

@@ -20,7 +20,7 @@ from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.io import writers
 from ncovi_stats.render import labels
 from ncovi_stats.render.headline import Headline, headline_text, vi_day
-from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS
+from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS, UNRESOLVED_FIELDS
 from ncovi_stats.render.tables import coverage_style
 
 if TYPE_CHECKING:
@@ -43,10 +43,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_file": {"en": "File", "vi": "Tệp"},
     **ROW_FIELDS,  # read, accepted, rejected, after_cutoff, duplicates, unresolved_wards
     "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
-    "text": {"en": "As written", "vi": "Như đã ghi"},
-    "within": {"en": "Within", "vi": "Thuộc"},
-    "reason": {"en": "Reason", "vi": "Lý do"},
-    "rows": {"en": "Rows", "vi": "Số dòng"},
+    **UNRESOLVED_FIELDS,  # text, within, reason, rows of the units not recognised
 }
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
