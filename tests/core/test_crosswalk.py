@@ -193,3 +193,22 @@ def test_every_district_against_a_duckdb_oracle(capsys, tmp_path) -> None:
     assert len(oracle) == 712 - 6
     got = sorted((code, r["population"], r["persons_counted"]) for code, r in records.items())
     assert got == [(code, int(population), int(persons)) for code, population, persons in oracle]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rank"],
+        ["followup"],
+        ["progress", "--target", "90", "--deadline", "2020-04-17"],
+    ],
+)
+def test_other_district_listings_follow_the_units_in_force(capsys, tmp_path, command) -> None:
+    path = cao_bang_export(tmp_path / "cao_bang.csv")
+    argv = [*command, str(path), "--level", "district", "-f", "json"]
+    assert run(argv) == ExitCode.OK
+    document = json.loads(capsys.readouterr().out)
+    codes = {r.get("district_code") or r.get("unit_code") for r in document["records"]}
+    assert "049" in codes
+    assert not {"044", "046", "050"} & codes
+    assert document["meta"]["units_crosswalk"]
