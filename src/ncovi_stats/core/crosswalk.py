@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.io import reference
+from ncovi_stats.io.population import CENSUS_SOURCE
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def district_population(population: pl.DataFrame, crosswalk: Crosswalk) -> pl.Da
         districts.filter(
             pl.col("code").is_in(list(crosswalk.new_names))
             & ~pl.col("code").is_in(list(mapping))
-            & (pl.col("population_source") != "census-2019")
+            & (pl.col("population_source") != CENSUS_SOURCE)
         )["code"].to_list()
     )
     merged = (
