@@ -41,6 +41,11 @@ class NcoviError(Exception):
     exit_code: ExitCode = ExitCode.INTERNAL
 
 
+class RejectedRowsWarning(UserWarning):
+    """More than 1% of the rows read were rejected and no --max-reject-rate was given: the
+    command goes on (exit 0) and the CLI prints the message on stderr."""
+
+
 class UsageError(NcoviError):
     """A flag or argument is wrong (exit 2)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
+from typing import TextIO
 
 import typer
 
@@ -12,7 +14,7 @@ from ncovi_stats.cli import coverage, ingest, keygen, report, sample, validate
 from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.cli import rank as rank_command
-from ncovi_stats.errors import ExitCode, NcoviError
+from ncovi_stats.errors import ExitCode, NcoviError, RejectedRowsWarning
 
 HELP = """Coverage of NCOVI health declarations against population.
 
@@ -72,7 +74,30 @@ def _fail(message: str, code: int) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the app and return its exit code; every error becomes one line on stderr."""
+    """Run the app and return its exit code; every error becomes one line on stderr, and a
+    `RejectedRowsWarning` one line "ncovi-stats: warning: ..." (the exit code stays)."""
+    with warnings.catch_warnings():
+        other = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, RejectedRowsWarning):
+                sys.stderr.write(f"ncovi-stats: warning: {message}\n")
+            else:
+                other(message, category, filename, lineno, file, line)
+
+        warnings.simplefilter("always", RejectedRowsWarning)
+        warnings.showwarning = show
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")

@@ -33,6 +33,8 @@ from types import MappingProxyType
 import polars as pl
 
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
+from ncovi_stats.core.unit_aliases import UnitAliases
+from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
 from ncovi_stats.io.headers import HeaderMap, map_headers
@@ -65,6 +67,7 @@ class ReadOptions:
     sheet: str | None = None  # --sheet: the one .xlsx sheet to read
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the config's [columns] table: export header -> canonical column
+    aliases: UnitAliases | None = None  # --aliases FILE, [unit_aliases]: looked up first
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,7 @@ def scan_exports(
     columns into `person_key` (SPEC §5).
     """
     options = options or ReadOptions()
+    resolver = UnitResolver.bundled().with_aliases(options.aliases)
     frames = []
     sources = []
     for path in expand_paths(patterns):
@@ -253,7 +257,9 @@ def scan_exports(
             for raw, info in parts:
                 schema = dict(raw.collect_schema())
                 frames.append(
-                    normalise_declarations(raw, source=info.source, schema=schema, now=now, key=key)
+                    normalise_declarations(
+                        raw, source=info.source, schema=schema, now=now, key=key, resolver=resolver
+                    )
                 )
                 sources.append(info)
         except (OSError, pl.exceptions.PolarsError) as error:
