@@ -35,7 +35,7 @@ import polars as pl
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
-from ncovi_stats.io.headers import HeaderMap, map_headers
+from ncovi_stats.io.headers import HeaderMap, headers_to_show, map_headers
 from ncovi_stats.io.sniff import sniff_csv
 from ncovi_stats.io.transcode import (
     INVALID_COLUMN,
@@ -143,11 +143,12 @@ def file_format(path: Path) -> str:
 def _mapped(raw: pl.LazyFrame, header_map: HeaderMap, source: str) -> pl.LazyFrame:
     """The provenance columns present, then the mapped columns under their canonical names.
 
-    A missing required column is reported with every header found, unknown ones included.
+    A missing required column is reported with the headers found (`headers_to_show`: never a
+    cell value of a line that is not a header row).
     """
     names = raw.collect_schema().names()
-    shown = [header_map.rename.get(name, name) for name in _headers(raw)]
-    check_required_columns(source, [name for name in shown if name not in header_map.ignored])
+    shown, hidden = headers_to_show(_headers(raw), header_map)
+    check_required_columns(source, shown, hidden=hidden)
     keep = [name for name in PROVENANCE_COLUMNS if name in names]
     return raw.select(
         *keep, *(pl.col(header).alias(column) for header, column in header_map.rename.items())
