@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import typer
 
@@ -12,7 +17,7 @@ from ncovi_stats.cli import coverage, ingest, keygen, report, sample, validate
 from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.cli import rank as rank_command
-from ncovi_stats.errors import ExitCode, NcoviError
+from ncovi_stats.errors import ExitCode, Interrupted, NcoviError
 
 HELP = """Coverage of NCOVI health declarations against population.
 
@@ -21,7 +26,7 @@ declaration, and compares them with the 2019 census (or your own denominators).
 
 Exit codes: 0 ok; 1 internal error; 2 usage error; 3 bad input (unreadable, empty, all rows
 rejected); 4 written but a unit is behind (with --fail-on); 5 output could not be written;
-6 another run holds the lock; 130 interrupted.
+6 another run holds the lock; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 app = typer.Typer(
@@ -71,11 +76,44 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+# A signal -> how the run ends. Both unwind the stack (temporary files are removed on the way).
+SIGNALS: dict[signal.Signals, tuple[ExitCode, str]] = {
+    signal.SIGINT: (ExitCode.INTERRUPTED, "interrupted"),
+    signal.SIGTERM: (ExitCode.TERMINATED, "terminated"),
+}
+
+
+def _on_signal(number: int, frame: FrameType | None) -> None:
+    for other in SIGNALS:  # a second signal must not cut the clean-up short
+        signal.signal(other, signal.SIG_IGN)
+    code, what = SIGNALS[signal.Signals(number)]
+    raise Interrupted(code, what)
+
+
+@contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """SIGINT and SIGTERM raise `Interrupted` while the app runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in SIGNALS}
+    for number in SIGNALS:
+        signal.signal(number, _on_signal)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; every error becomes one line on stderr."""
     _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
+        with _signals_unwind():
+            code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
+    except Interrupted as stop:
+        return _fail(f"{stop.what}; temporary files removed.", int(stop.exit_code))
     except NcoviError as error:
         return _fail(str(error), int(error.exit_code))
     except typer.Exit as done:

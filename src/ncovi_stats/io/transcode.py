@@ -67,10 +67,52 @@ class TranscodeResult:
     dropped_blank_count: int = 0
 
 
+WORKDIR_PREFIX = "ncovi-stats-"
+_WORKDIR_NAME = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_workdirs(folder: Path | None = None) -> list[Path]:
+    """Remove the work folders left in the temporary folder by runs that were killed (SIGKILL,
+    a power cut): ours (same user), named `ncovi-stats-PID-…` for a PID no longer running.
+    Returns the folders removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _WORKDIR_NAME.match(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if not _process_alive(int(match.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
 @contextmanager
-def private_workdir(prefix: str = "ncovi-stats-") -> Iterator[Path]:
-    """A temporary folder only the user can enter (0700), removed on exit and on interrupt."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))  # mkdtemp creates it with mode 0700
+def private_workdir(prefix: str = WORKDIR_PREFIX) -> Iterator[Path]:
+    """A temporary folder only the user can enter (0700), removed on exit and on interrupt
+    (SIGINT, SIGTERM); those of killed runs are swept first (`sweep_stale_workdirs`)."""
+    sweep_stale_workdirs()
+    # mkdtemp creates it with mode 0700; the PID in the name lets a later run sweep it
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     try:
         os.chmod(folder, 0o700)
         yield folder

@@ -1,0 +1,68 @@
+"""2. No raw transcoded copy survives a signal: SIGTERM and SIGINT clean up and say so, and the
+work folders of dead processes are swept by the next run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.make_fixtures import encode_cp1258
+from tests.hostile import pii
+from tests.hostile.conftest import Hostile
+
+ROWS = 150_000
+
+
+def big_legacy_export(hostile: Hostile) -> Path:
+    """A Windows-1258 export large enough to be caught while it is transcoded."""
+    lines = [pii.header(";"), *(pii.row(n, delimiter=";") for n in range(ROWS))]
+    return hostile.export("legacy.csv", encode_cp1258("\r\n".join(lines) + "\r\n"))
+
+
+def wait_for_copy(tmp: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(path.stat().st_size > 0 for path in tmp.rglob("*.csv")):
+            return
+        assert process.poll() is None, "the run ended before its copy was seen"
+        time.sleep(0.02)
+    raise AssertionError("no transcoded copy appeared")
+
+
+@pytest.mark.parametrize(("sent", "code", "said"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+def test_signal_while_transcoding_removes_the_copy(
+    hostile: Hostile, sent: signal.Signals, code: int, said: str
+) -> None:
+    export = big_legacy_export(hostile)
+    process = hostile.spawn("coverage", export, "--key-file", hostile.key)
+    wait_for_copy(hostile.tmp, process)
+    process.send_signal(sent)
+    out, err = process.communicate(timeout=60)
+    hostile.messages += [out.decode(), err.decode()]
+    assert process.returncode == code
+    assert err.decode().strip() == f"ncovi-stats: {said}; temporary files removed."
+    assert list(hostile.tmp.iterdir()) == []
+
+
+def test_work_folders_of_dead_processes_are_swept(hostile: Hostile) -> None:
+    export = big_legacy_export(hostile)
+    process = hostile.spawn("coverage", export, "--key-file", hostile.key)
+    wait_for_copy(hostile.tmp, process)
+    process.kill()
+    process.wait()
+    left = list(hostile.tmp.iterdir())
+    assert len(left) == 1 and left[0].name.startswith("ncovi-stats-")
+    # a work folder of a live process (this one) is left alone
+    mine = hostile.tmp / f"ncovi-stats-{os.getpid()}-live"
+    mine.mkdir(mode=0o700)
+    small = hostile.export("small.csv", pii.header() + "\n" + pii.row(0) + "\n")
+    done = hostile.cli("coverage", small, "--key-file", hostile.key)
+    assert done.code == 0
+    assert sorted(hostile.tmp.iterdir()) == [mine]
+    mine.rmdir()
