@@ -99,9 +99,12 @@ class Hostile:
         """Every message, every file outside `inputs`: no personal data."""
         for number, message in enumerate(self.messages):
             pii.assert_clean(message, f"message {number}")
+        exports = [path.stat() for path in self.inputs.iterdir() if path.is_file()]
         for path in sorted(self.root.rglob("*")):
             if self.inputs in path.parents or not path.is_file() or path.is_symlink():
                 continue
+            if any(os.path.samestat(path.stat(), export) for export in exports):
+                continue  # a link to an export (a test of outputs naming inputs)
             pii.assert_clean(pii.decoded(path), str(path.relative_to(self.root)))
 
 

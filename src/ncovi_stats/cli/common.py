@@ -50,7 +50,11 @@ class Common:
     output: Path | None = None
     lang: opt.Lang = opt.Lang.en
 
-    def request(self, inputs: list[str] | None) -> Request:
+    def request(
+        self, inputs: list[str] | None, outputs: dict[str, Path | None] | None = None
+    ) -> Request:
+        """The request; `outputs` are the command's own output flags (--chart...), checked with
+        --output and --rejects against the inputs and each other before anything is read."""
         from ncovi_stats.cli.parse import parse_request
 
         return parse_request(
@@ -66,6 +70,7 @@ class Common:
             rejects=self.rejects,
             max_reject_rate=self.max_reject_rate,
             store=self.store,
+            outputs={"--output": self.output, "--rejects": self.rejects, **(outputs or {})},
         )
 
 

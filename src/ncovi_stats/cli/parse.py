@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +42,10 @@ def parse_request(
     rejects: Path | None = None,
     max_reject_rate: str | None = None,
     store: Path | None = None,
+    outputs: Mapping[str, Path | None] | None = None,
 ) -> Request:
+    """The library's request from the flags. `outputs` (flag -> path) are checked first: none
+    may name an input (exports, --population, --key-file) or another output (exit 2)."""
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
@@ -51,6 +55,13 @@ def parse_request(
         raise UsageError("give export files or --store DIR, not both.")
     if store is None and not inputs:
         raise UsageError("name one or more export files, or read a store with --store DIR.")
+    if outputs:
+        from ncovi_stats.io.scan import expand_paths
+        from ncovi_stats.io.writers import check_distinct_outputs
+
+        read = [*expand_paths(inputs)] if inputs else []
+        read += [path for path in (population, key_file) if path is not None]
+        check_distinct_outputs(read, outputs)
     return Request(
         store=store,
         inputs=tuple(inputs or ()),

@@ -5,32 +5,134 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from ncovi_stats.errors import OutputError
+from ncovi_stats.errors import OutputError, UsageError
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\|*_`[]<>#"})
 
 
+# Paths that mean this process's stdout: written to it, never opened or replaced.
+STDOUT_PATHS: frozenset[str] = frozenset({"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+STDERR_PATHS: frozenset[str] = frozenset({"/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"})
+# Symbolic links are refused as outputs, except those of the system's device folder
+# (/dev/stdin, /dev/fd/3...) that lead to a character device or a FIFO.
+DEVICE_FOLDER = Path("/dev")
+
+
 def is_stdout(output: Path | None) -> bool:
-    return output is None or str(output) == "-"
+    return output is None or str(output) in STDOUT_PATHS
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
+def _written_in_place(mode: int) -> bool:
+    """Character devices (/dev/null, a terminal) and FIFOs are written, never replaced."""
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _cannot_write(path: Path, why: str) -> OutputError:
+    return OutputError(
+        f"{path}: could not be written ({why}); "
+        "check the folder exists, is writable and has space."
+    )
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Write to a device or FIFO that exists (no O_CREAT: a vanished device is not created)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+
+
+def _write_stream(stream: Any, data: bytes) -> None:
+    stream.flush()
+    stream.buffer.write(data)
+    stream.buffer.flush()
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: the same inode when both exist (hard and symbolic
+    links included), else the same absolute path once symbolic links are resolved."""
     try:
+        if first.exists() and second.exists():
+            return os.path.samefile(first, second)
+    except OSError:
+        pass
+    return os.path.realpath(first) == os.path.realpath(second)
+
+
+def check_distinct_outputs(inputs: Sequence[Path], outputs: Mapping[str, Path | None]) -> None:
+    """Refuse (UsageError, before anything is read) an output that names an input file, or the
+    same file as another output. stdout is not a file; two outputs may share a character device
+    or a FIFO (`/dev/null`), which is written in place, never replaced."""
+    named = [(flag, path) for flag, path in outputs.items() if not is_stdout(path)]
+    for index, (flag, path) in enumerate(named):
+        assert path is not None
+        for source in inputs:
+            if _same_file(path, source):
+                raise UsageError(
+                    f"{flag} names the same file as an input ({path}); "
+                    "write the output to another file."
+                )
+        for other_flag, other in named[index + 1 :]:
+            assert other is not None
+            if _same_file(path, other) and not _is_written_in_place(path):
+                raise UsageError(
+                    f"{flag} and {other_flag} name the same file ({path}); "
+                    "give each output a file of its own."
+                )
+
+
+def _is_written_in_place(path: Path) -> bool:
+    try:
+        return _written_in_place(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write a file whole: to a temporary file beside `path` (created with `mode`), fsync, then
+    rename over it. A character device or FIFO (`/dev/null`, a pipe) is written in place, never
+    replaced; `/dev/stdout` and `/dev/stderr` are the process's own; a symbolic link, a block
+    device or a socket is refused (exit 5)."""
+    text = str(path)
+    if text in STDOUT_PATHS or text in STDERR_PATHS:
+        _write_stream(sys.stdout if text in STDOUT_PATHS else sys.stderr, data)
+        return
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as error:
+        raise _cannot_write(path, error.strerror or type(error).__name__) from None
+    try:
+        if found is not None and stat.S_ISLNK(found.st_mode):
+            target = path.stat() if DEVICE_FOLDER in path.absolute().parents else None
+            if target is None or not _written_in_place(target.st_mode):
+                raise OutputError(
+                    f"{path}: is a symbolic link; outputs never follow links, "
+                    "name the file itself."
+                )
+            _write_in_place(path, data)
+            return
+        if found is not None and _written_in_place(found.st_mode):
+            _write_in_place(path, data)
+            return
+        if found is not None and not (stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode)):
+            raise OutputError(f"{path}: is not a regular file (a block device or a socket).")
         folder = path.parent if str(path.parent) else Path(".")
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
         try:
             with os.fdopen(handle, "wb") as stream:
+                os.fchmod(stream.fileno(), mode)
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -39,20 +141,14 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
-        raise OutputError(
-            f"{path}: could not be written ({error.strerror or type(error).__name__}); "
-            "check the folder exists, is writable and has space."
-        ) from None
+        raise _cannot_write(path, error.strerror or type(error).__name__) from None
 
 
 def emit(data: bytes, output: Path | None) -> None:
-    """Bytes to stdout (`-` or no path) or atomically to a file."""
-    if is_stdout(output):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    """Bytes to stdout (`-` or no path) or to a file, whole (`write_bytes_atomic`)."""
+    if output is None:
+        _write_stream(sys.stdout, data)
     else:
-        assert output is not None
         write_bytes_atomic(output, data)
 
 
