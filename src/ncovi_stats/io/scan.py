@@ -168,6 +168,7 @@ def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyF
         extra_headers=options.columns,
     )
     result = transcode_to_utf8(path, dialect, workdir)
+    map_headers(list(result.header), options.columns, source=str(path))  # repeated headers
     raw = scan_transcoded(result)
     header_map = map_headers(_headers(raw), options.columns, source=str(path))
     info = SourceInfo(

@@ -24,6 +24,7 @@ NUL characters stop with BadInputError naming the file and the line.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -65,6 +66,7 @@ class TranscodeResult:
     dropped_blank_lines: list[int] = field(default_factory=list)  # first 1,000
     invalid_count: int = 0  # physical lines with invalid bytes
     dropped_blank_count: int = 0
+    header: tuple[str, ...] = ()  # the header's fields as written (NFC), duplicates kept
 
 
 WORKDIR_PREFIX = "ncovi-stats-"
@@ -170,6 +172,7 @@ def _stream(
     invalid_count = blank_count = 0
     batch: list[str] = []
     header_fields = 0
+    header: tuple[str, ...] = ()
     records = -1  # the header is the first record
     number = 0
 
@@ -227,6 +230,8 @@ def _stream(
                 )
             text = "".join(parts) if len(parts) > 1 else line
             parts = []
+            if records == 0:
+                header = _header_names(text, delimiter)
             if out is None:
                 if not unicodedata.is_normalized("NFC", text):
                     raise _NeedsCopy
@@ -262,7 +267,15 @@ def _stream(
         dropped_blank_lines=blank_lines,
         invalid_count=invalid_count,
         dropped_blank_count=blank_count,
+        header=header,
     )
+
+
+def _header_names(text: str, delimiter: str) -> tuple[str, ...]:
+    """The header record's fields, as written (polars renames a repeated header; we must see
+    the repetition)."""
+    record = unicodedata.normalize("NFC", text.rstrip("\r\n"))
+    return tuple(next(csv.reader([record], delimiter=delimiter), []))
 
 
 def _scan_line(line: str, in_quote: bool, delimiter: str) -> tuple[bool, int]:
