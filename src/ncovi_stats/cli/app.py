@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -106,11 +108,26 @@ def _signals_unwind() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+@contextmanager
+def _guarded_stdout() -> Iterator[None]:
+    """stdout that cannot be written (full, closed) is an OutputError (exit 5); what is left in
+    its buffer is flushed before the exit code is decided."""
+    from ncovi_stats.io.writers import GuardedStdout
+
+    original = sys.stdout
+    sys.stdout = GuardedStdout(original)  # type: ignore[assignment]
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = original
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; every error becomes one line on stderr."""
     _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        with _signals_unwind():
+        with _signals_unwind(), _guarded_stdout():
             code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
     except Interrupted as stop:
         return _fail(f"{stop.what}; temporary files removed.", int(stop.exit_code))
@@ -128,8 +145,6 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(f"{error.format_message()}{hint}", error.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted.", int(ExitCode.INTERRUPTED))
-    except BrokenPipeError:
-        return int(ExitCode.OK)
     except Exception as error:  # the last boundary: never a traceback without --debug
         return _fail(
             f"internal error ({type(error).__name__}); rerun with --debug and report it.",
@@ -139,4 +154,10 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    if code == ExitCode.OUTPUT and sys.stdout is not None:
+        # stdout may be a closed pipe: the interpreter's last flush must not fail again
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

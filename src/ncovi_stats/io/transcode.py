@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ncovi_stats.errors import BadInputError
+from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.sniff import CsvDialect
+from ncovi_stats.io.writers import no_space_reason
 
 if TYPE_CHECKING:
     import polars as pl
@@ -143,6 +144,15 @@ def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> T
         with target.open("x", encoding="utf-8", newline="") as out:
             os.chmod(target, 0o600)
             return _stream(path, dialect, out, target)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        reason = no_space_reason(error)
+        if reason is None:
+            raise
+        raise OutputError(
+            f"{path}: no space for its UTF-8 copy in the temporary folder ({reason}); "
+            "free space there or set TMPDIR to a folder with more space."
+        ) from None
     except BaseException:
         target.unlink(missing_ok=True)
         raise

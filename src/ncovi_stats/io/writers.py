@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -27,6 +29,73 @@ STDERR_PATHS: frozenset[str] = frozenset({"/dev/stderr", "/dev/fd/2", "/proc/sel
 # Symbolic links are refused as outputs, except those of the system's device folder
 # (/dev/stdin, /dev/fd/3...) that lead to a character device or a FIFO.
 DEVICE_FOLDER = Path("/dev")
+
+
+# A write that failed for want of space (a full disk or quota, a file size limit): exit 5.
+NO_SPACE_ERRNOS: frozenset[int] = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_POLARS_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+
+
+def no_space_reason(error: BaseException) -> str | None:
+    """The system's wording ("No space left on device") when `error` is a write that failed
+    for want of space, from Python or from polars (whose message is never shown), else None."""
+    if isinstance(error, OSError):
+        return (error.strerror or os.strerror(error.errno)) if error.errno in NO_SPACE_ERRNOS else None
+    if isinstance(error, pl.exceptions.PolarsError):
+        found = _POLARS_OS_ERROR.search(str(error))
+        if found and int(found.group(1)) in NO_SPACE_ERRNOS:
+            return os.strerror(int(found.group(1)))
+    return None
+
+
+def stdout_error(error: OSError | None = None) -> OutputError:
+    why = "closed" if error is None else error.strerror or type(error).__name__
+    return OutputError(f"stdout: could not be written ({why}); the output is incomplete.")
+
+
+class _ClosedStream:
+    """Stands for a stdout the process was started without (`>&-`)."""
+
+    def write(self, data: object) -> int:
+        raise stdout_error()
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def buffer(self) -> _ClosedStream:
+        return self
+
+
+class GuardedStdout:
+    """`sys.stdout` while a command runs: a write or flush that fails (disk full, pipe closed by
+    its reader, no stdout at all) raises `OutputError` (exit 5) instead of an OSError that
+    would end as an internal error, or be taken for a closed pipe and ignored."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream if stream is not None else _ClosedStream()
+
+    def write(self, data: Any) -> int:
+        try:
+            return int(self._stream.write(data) or 0)
+        except OSError as error:
+            raise stdout_error(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise stdout_error(error) from None
+
+    @property
+    def buffer(self) -> GuardedStdout:
+        return GuardedStdout(self._stream.buffer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def is_stdout(output: Path | None) -> bool:
