@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ncovi_stats.errors import UsageError
+from ncovi_stats.limits import SLA_HOURS_MAX, TARGET_PCT_MAX
 
 ENV_PREFIX = "NCOVI_STATS_"
 CONFIG_NAME = "ncovi-stats.toml"
@@ -133,8 +134,8 @@ def parse_percent(value: Any, name: str = "target") -> Decimal:
         raise UsageError(
             f"{name} '{value}' is not a number; write a percentage, e.g. 90."
         ) from None
-    if not number.is_finite() or number <= 0:
-        raise UsageError(f"{name} '{value}' must be a positive percentage, e.g. 90.")
+    if not number.is_finite() or number <= 0 or number > TARGET_PCT_MAX:
+        raise UsageError(f"{name} '{value}' must be a percentage above 0, at most 100, e.g. 90.")
     return number
 
 
@@ -201,8 +202,11 @@ def _positive_int(value: Any, base: Path) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise UsageError(f"sla_hours '{value}' is not a whole number of hours, e.g. 48.") from None
-    if number <= 0:
-        raise UsageError(f"sla_hours '{value}' must be a positive number of hours, e.g. 48.")
+    if number <= 0 or number > SLA_HOURS_MAX:
+        raise UsageError(
+            f"sla_hours '{value}' must be a positive number of hours, at most {SLA_HOURS_MAX}, "
+            "e.g. 48."
+        )
     return number
 
 

@@ -114,8 +114,8 @@ def test_full_tmpdir_while_transcoding_is_exit_5(hostile: Hostile) -> None:
         (["coverage", "--target", "0"], "--target '0' must be a percentage above 0, at most 100"),
         (["coverage", "--max-reject-rate", "nan"], "--max-reject-rate 'nan' must be a percentage from 0 to 100"),
         (["coverage", "--max-reject-rate", "inf"], "--max-reject-rate 'inf' must be a percentage from 0 to 100"),
-        (["followup", "--sla-hours", "1e300"], "--sla-hours 1e+300 must be a number of hours above 0, at most 100000"),
-        (["followup", "--sla-hours", "nan"], "--sla-hours nan must be a number of hours above 0, at most 100000"),
+        (["followup", "--sla-hours", "1e300"], "--sla-hours 1e+300 must be a positive number of hours, at most 100000"),
+        (["followup", "--sla-hours", "nan"], "--sla-hours nan must be a positive number of hours, at most 100000"),
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(
@@ -163,4 +163,6 @@ def test_very_long_paths(hostile: Hostile) -> None:
     for flag in ("-o", "--rejects"):
         done = hostile.cli("coverage", export, "--key-file", hostile.key, flag, hostile.out / f"{long}.csv")
         assert done.code == 2, done.err
-        assert done.err.strip().endswith(": the path is too long (File name too long).")
+        assert done.err.strip() == (
+            f"ncovi-stats: {'--output' if flag == '-o' else flag}: the path is too long (File name too long); choose a shorter one."
+        )

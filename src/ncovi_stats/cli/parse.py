@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ncovi_stats.errors import UsageError
+from ncovi_stats.limits import TARGET_PCT_MAX
 
 if TYPE_CHECKING:
     from ncovi_stats.analysis import Request
@@ -23,8 +24,10 @@ def parse_target(text: str | None) -> Decimal | None:
         raise UsageError(
             f"--target '{text}' is not a number; write a percentage, e.g. 90."
         ) from None
-    if not value.is_finite() or value <= 0:
-        raise UsageError(f"--target '{text}' must be a positive percentage, e.g. 90.")
+    if not value.is_finite() or value <= 0 or value > TARGET_PCT_MAX:
+        raise UsageError(
+            f"--target '{text}' must be a percentage above 0, at most 100, e.g. 90."
+        )
     return value
 
 
@@ -129,7 +132,7 @@ def parse_percent(flag: str, text: str | None, *, allow_zero: bool = False) -> D
         value = Decimal(text.strip().rstrip("%").replace(",", "."))
     except InvalidOperation:
         raise UsageError(f"{flag} '{text}' is not a number; write a percentage, e.g. 5.") from None
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not value.is_finite() or not low_ok or value > 100:
+    low_ok = value.is_finite() and (value >= 0 if allow_zero else value > 0)
+    if not low_ok or value > 100:
         raise UsageError(f"{flag} '{text}' must be a percentage from 0 to 100, e.g. 5.")
     return value

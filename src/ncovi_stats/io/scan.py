@@ -119,8 +119,14 @@ def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
             paths.extend(matches)
         else:
             path = Path(text)
-            if not path.exists():
-                raise BadInputError(f"{text}: file not found; check the path.")
+            try:
+                path.stat()
+            except FileNotFoundError:
+                raise BadInputError(f"{text}: file not found; check the path.") from None
+            except OSError as error:  # a name too long, a loop of links, no permission
+                raise BadInputError(
+                    f"{text}: cannot be read ({error.strerror}); check the path."
+                ) from None
             if path.is_dir():
                 raise BadInputError(f"{text}: is a folder; name the export files or a glob.")
             paths.append(path)

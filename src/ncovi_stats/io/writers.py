@@ -143,6 +143,15 @@ def check_distinct_outputs(inputs: Sequence[Path], outputs: Mapping[str, Path | 
     same file as another output. stdout is not a file; two outputs may share a character device
     or a FIFO (`/dev/null`), which is written in place, never replaced."""
     named = [(flag, path) for flag, path in outputs.items() if not is_stdout(path)]
+    for flag, path in named:
+        assert path is not None
+        try:
+            os.lstat(path)
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                raise UsageError(
+                    f"{flag}: the path is too long ({error.strerror}); choose a shorter one."
+                ) from None
     for index, (flag, path) in enumerate(named):
         assert path is not None
         for source in inputs:
