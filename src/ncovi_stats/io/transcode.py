@@ -14,8 +14,11 @@ The columns go first so a record with missing trailing fields cannot shift them.
 above the header, the BOM and blank lines are dropped (a blank line is not a declaration).
 Windows-1258 writes tone marks as combining characters; every record is normalised to NFC.
 
-A UTF-8 file without BOM whose header is on line 1, with every line valid, NFC, non-blank and a
-record of its own, is not copied: `TranscodeResult.copied` is False, `path` is the original, and
+A line ends at LF, CRLF or a lone CR (old Mac exports, or a stray CR inside a CRLF file): each
+is a physical line, so every record is read or rejected and `_line` counts them all.
+
+A UTF-8 file without BOM whose header is on line 1, with every line valid, NFC, non-blank, a
+record of its own and ended by LF or CRLF, is not copied: `TranscodeResult.copied` is False, `path` is the original, and
 `scan_transcoded` derives the same two columns from the row index.
 
 A quoted field still open at the end of the file, a record with more fields than the header, or
@@ -164,7 +167,7 @@ def _open(path: Path, encoding: str) -> TextIO:
             path,
             encoding=encoding,
             errors="replace",
-            newline="\n",
+            newline="",  # lines end at LF, CRLF or a lone CR, each kept as written
             buffering=READ_BUFFER_BYTES,
         )
     except OSError as error:
@@ -224,6 +227,8 @@ def _stream(
                 fields = 1
             elif out is None:
                 raise _NeedsCopy  # a record over several lines
+            if out is None and line.endswith("\r"):
+                raise _NeedsCopy  # a lone CR ends this line: polars would not see the break
             in_quote, separators = _scan_line(line, in_quote, delimiter)
             fields += separators
             parts.append(line)
