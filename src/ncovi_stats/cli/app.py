@@ -20,6 +20,7 @@ from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.cli import rank as rank_command
 from ncovi_stats.errors import ExitCode, Interrupted, NcoviError
+from ncovi_stats.safe_text import strip_controls
 
 HELP = """Coverage of NCOVI health declarations against population.
 
@@ -72,7 +73,9 @@ app.command(name="config")(report.config)
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"ncovi-stats: {message}\n")
+    """One line on stderr, without control characters (a flag or a file name may hold terminal
+    escape sequences)."""
+    sys.stderr.write(f"ncovi-stats: {strip_controls(message)}\n")
     if _debug["enabled"]:
         traceback.print_exc(file=sys.stderr)
     return code

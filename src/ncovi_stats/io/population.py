@@ -10,6 +10,7 @@ import polars as pl
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io import reference
 from ncovi_stats.limits import POPULATION_MAX
+from ncovi_stats.safe_text import strip_controls
 from ncovi_stats.schema import LEVEL_BY_CODE_WIDTH
 
 CENSUS_SOURCE = "census-2019"
@@ -103,7 +104,7 @@ def read_population_file(path: Path) -> pl.DataFrame:
         source = (
             fields[source_at].strip() if source_at is not None and source_at < len(fields) else ""
         )
-        rows.append((level, code, int(text), source or path.stem))
+        rows.append((level, code, int(text), strip_controls(source or path.stem)))
     return pl.DataFrame(rows, schema=POPULATION_SCHEMA, orient="row")
 
 

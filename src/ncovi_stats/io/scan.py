@@ -44,6 +44,7 @@ from ncovi_stats.io.transcode import (
     scan_transcoded,
     transcode_to_utf8,
 )
+from ncovi_stats.safe_text import strip_controls
 
 SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -83,6 +84,11 @@ class SourceInfo:
     invalid_encoding_lines: int = 0
     dropped_blank_lines: int = 0
     skipped_sheets: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Headers and sheet names come from the file: listed without control characters."""
+        for name in ("ignored_headers", "unknown_headers", "skipped_sheets"):
+            object.__setattr__(self, name, [strip_controls(text) for text in getattr(self, name)])
 
     def as_dict(self) -> dict[str, object]:
         return {
