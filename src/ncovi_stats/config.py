@@ -279,6 +279,24 @@ def find_config(explicit: Path | None, cwd: Path, environ: Mapping[str, str]) ->
     return None
 
 
+def _check_config_owner_and_folder(path: Path, status: os.stat_result) -> None:
+    """Others may neither own the config nor replace it: its folder must not be writable by
+    other users, unless it has the sticky bit (like /tmp), where only the owner may replace it."""
+    if status.st_uid not in (os.getuid(), 0):
+        raise UsageError(f"config {path} belongs to another user; use a config file of your own.")
+    folder = path.parent
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise UsageError(f"config {path}: its folder cannot be read ({error.strerror}).") from None
+    if mode & _WRITABLE_BY_OTHERS and not mode & stat.S_ISVTX:
+        raise UsageError(
+            f"config {path}: its folder can be changed by other users "
+            f"(mode {stat.S_IMODE(mode):04o}), who could replace the file; move it to a folder "
+            f"of your own or restrict the folder with `chmod go-w {folder}`."
+        )
+
+
 def read_config(path: Path) -> dict[str, Any]:
     """The TOML table of a config file, after checking that only its owner may change it."""
     try:
@@ -290,6 +308,8 @@ def read_config(path: Path) -> dict[str, Any]:
             f"config {path} can be changed by other users (mode {stat.S_IMODE(status.st_mode):04o}); "
             f"restrict it with `chmod go-w {path}`."
         )
+    if os.name == "posix":
+        _check_config_owner_and_folder(path, status)
     try:
         with path.open("rb") as stream:
             table = tomllib.load(stream)

@@ -82,3 +82,8 @@ class Interrupted(BaseException):
         super().__init__(what)
         self.exit_code = exit_code
         self.what = what
+
+
+class NcoviWarning(UserWarning):
+    """Something the user should know that does not stop the command (a sheet skipped); the
+    CLI prints it as one line on stderr, the library only warns."""

@@ -13,8 +13,8 @@ from ncovi_stats.analysis import Query, Read, Request, Result, describe, read, u
 from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
-from ncovi_stats.limits import SLA_HOURS_MAX
 from ncovi_stats.io.population import load_population
+from ncovi_stats.limits import SLA_HOURS_MAX
 from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 UNIT_KEYS = ["province_code", "district_code", "ward_code"]

@@ -33,8 +33,15 @@ SECRETS = sorted({form for value in [*IDS, *PHONES, *NAMES] for form in forms(va
 
 def header(delimiter: str = ",") -> str:
     return delimiter.join(
-        ["Thời gian khai báo", "Tỉnh/Thành phố", "Quận/Huyện", "Số CCCD/CMND", "Họ và tên",
-         "Năm sinh", "Số điện thoại"]
+        [
+            "Thời gian khai báo",
+            "Tỉnh/Thành phố",
+            "Quận/Huyện",
+            "Số CCCD/CMND",
+            "Họ và tên",
+            "Năm sinh",
+            "Số điện thoại",
+        ]
     )
 
 

@@ -12,10 +12,11 @@ from tests.hostile.conftest import Hostile
 @pytest.mark.parametrize("legacy", [False, True])
 def test_identical_headers_are_refused(hostile: Hostile, legacy: bool) -> None:
     text = (
-        "declared_at,declared_at,person_key,province_code\n"
-        "2020-04-08 09:00,2020-04-09 09:00,a,93\n"
+        "declared_at,declared_at,person_key,province_code\n2020-04-08 09:00,2020-04-09 09:00,a,93\n"
     )
-    export = hostile.export("twice.csv", encode_cp1258(text + "x,Hậu Giang,b,93\n") if legacy else text)
+    export = hostile.export(
+        "twice.csv", encode_cp1258(text + "x,Hậu Giang,b,93\n") if legacy else text
+    )
     done = hostile.cli("coverage", export)
     assert done.code == 3
     assert done.err.strip() == (

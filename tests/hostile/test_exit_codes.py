@@ -50,8 +50,16 @@ def test_stdout_closed_is_exit_5(hostile: Hostile) -> None:
     export = make_export(hostile)
     for fmt in ("csv", "table"):
         process = hostile.spawn(
-            "coverage", export, "--key-file", hostile.key, *AS_OF, "-f", fmt,
-            stdout=None, pass_fds=(), close_fds=True,
+            "coverage",
+            export,
+            "--key-file",
+            hostile.key,
+            *AS_OF,
+            "-f",
+            fmt,
+            stdout=None,
+            pass_fds=(),
+            close_fds=True,
             preexec_fn=lambda: __import__("os").close(1),
         )
         _, err = process.communicate(timeout=60)
@@ -80,7 +88,12 @@ def test_first_ingest_on_a_full_disk_is_exit_5_and_does_not_block_the_next(
     store = hostile.out / "store"
     for limit in (64, 4096):  # store.json cannot be written; the staged rows cannot be written
         done = hostile.subprocess(
-            "ingest", export, "--store", store, "--key-file", hostile.key,
+            "ingest",
+            export,
+            "--store",
+            store,
+            "--key-file",
+            hostile.key,
             preexec_fn=file_size_limit(limit),
         )
         assert done.code == 5, done.err
@@ -108,14 +121,35 @@ def test_full_tmpdir_while_transcoding_is_exit_5(hostile: Hostile) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["coverage", "--target", "1e17"], "--target '1e17' must be a percentage above 0, at most 100"),
-        (["coverage", "--target", "1e308"], "--target '1e308' must be a percentage above 0, at most 100"),
-        (["coverage", "--target", "100.01"], "--target '100.01' must be a percentage above 0, at most 100"),
+        (
+            ["coverage", "--target", "1e17"],
+            "--target '1e17' must be a percentage above 0, at most 100",
+        ),
+        (
+            ["coverage", "--target", "1e308"],
+            "--target '1e308' must be a percentage above 0, at most 100",
+        ),
+        (
+            ["coverage", "--target", "100.01"],
+            "--target '100.01' must be a percentage above 0, at most 100",
+        ),
         (["coverage", "--target", "0"], "--target '0' must be a percentage above 0, at most 100"),
-        (["coverage", "--max-reject-rate", "nan"], "--max-reject-rate 'nan' must be a percentage from 0 to 100"),
-        (["coverage", "--max-reject-rate", "inf"], "--max-reject-rate 'inf' must be a percentage from 0 to 100"),
-        (["followup", "--sla-hours", "1e300"], "--sla-hours 1e+300 must be a positive number of hours, at most 100000"),
-        (["followup", "--sla-hours", "nan"], "--sla-hours nan must be a positive number of hours, at most 100000"),
+        (
+            ["coverage", "--max-reject-rate", "nan"],
+            "--max-reject-rate 'nan' must be a percentage from 0 to 100",
+        ),
+        (
+            ["coverage", "--max-reject-rate", "inf"],
+            "--max-reject-rate 'inf' must be a percentage from 0 to 100",
+        ),
+        (
+            ["followup", "--sla-hours", "1e300"],
+            "--sla-hours 1e+300 must be a positive number of hours, at most 100000",
+        ),
+        (
+            ["followup", "--sla-hours", "nan"],
+            "--sla-hours nan must be a positive number of hours, at most 100000",
+        ),
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(
@@ -129,7 +163,9 @@ def test_numbers_out_of_range_are_usage_errors(
 
 def test_target_100_is_accepted(hostile: Hostile) -> None:
     export = make_export(hostile)
-    done = hostile.cli("coverage", export, "--key-file", hostile.key, *AS_OF, "--target", "100", "-f", "json")
+    done = hostile.cli(
+        "coverage", export, "--key-file", hostile.key, *AS_OF, "--target", "100", "-f", "json"
+    )
     assert done.code == 0, done.err
     assert json.loads(done.out)["records"][0]["persons_needed"] == 733017 - 2
 
@@ -149,7 +185,9 @@ def test_population_too_large_is_bad_input(hostile: Hostile, population: str) ->
 def test_population_just_below_the_bound_is_read(hostile: Hostile) -> None:
     export = make_export(hostile)
     figures = hostile.export("population.csv", "code,population\n93,9999999999\n")
-    done = hostile.cli("coverage", export, "--key-file", hostile.key, "--population", figures, "-f", "json")
+    done = hostile.cli(
+        "coverage", export, "--key-file", hostile.key, "--population", figures, "-f", "json"
+    )
     assert done.code == 0, done.err
     assert json.loads(done.out)["records"][0]["population"] == 9_999_999_999
 
@@ -161,7 +199,9 @@ def test_very_long_paths(hostile: Hostile) -> None:
     assert done.code == 3
     assert done.err.strip().endswith("cannot be read (File name too long); check the path.")
     for flag in ("-o", "--rejects"):
-        done = hostile.cli("coverage", export, "--key-file", hostile.key, flag, hostile.out / f"{long}.csv")
+        done = hostile.cli(
+            "coverage", export, "--key-file", hostile.key, flag, hostile.out / f"{long}.csv"
+        )
         assert done.code == 2, done.err
         assert done.err.strip() == (
             f"ncovi-stats: {'--output' if flag == '-o' else flag}: the path is too long (File name too long); choose a shorter one."

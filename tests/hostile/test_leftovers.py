@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -35,7 +34,10 @@ def wait_for_copy(tmp: Path, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("no transcoded copy appeared")
 
 
-@pytest.mark.parametrize(("sent", "code", "said"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+@pytest.mark.parametrize(
+    ("sent", "code", "said"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+)
 def test_signal_while_transcoding_removes_the_copy(
     hostile: Hostile, sent: signal.Signals, code: int, said: str
 ) -> None:

@@ -37,7 +37,9 @@ def test_character_device_is_written_not_replaced(hostile: Hostile) -> None:
     )
     assert done.code == 0, done.err
     assert device.stat().st_mode == mode and stat.S_ISCHR(mode)
-    assert [path.name for path in hostile.out.iterdir()] == (["null"] if device.parent == hostile.out else [])
+    assert [path.name for path in hostile.out.iterdir()] == (
+        ["null"] if device.parent == hostile.out else []
+    )
 
 
 def test_fifo_is_written_not_replaced(hostile: Hostile) -> None:

@@ -15,7 +15,9 @@ ROWS = "2020-04-08 09:00,a,93,x\n2020-04-08 10:00,b,93,y\n"
 
 def test_population_label_is_shown_without_escapes(hostile: Hostile) -> None:
     export = hostile.export("export.csv", "declared_at,person_key,province_code,note\n" + ROWS)
-    figures = hostile.export("population.csv", f"code,population,source\n93,733017,Sở{ESCAPES}Y tế\n")
+    figures = hostile.export(
+        "population.csv", f"code,population,source\n93,733017,Sở{ESCAPES}Y tế\n"
+    )
     for fmt in ("table", "markdown", "json"):
         done = hostile.cli("coverage", export, "--population", figures, "-f", fmt)
         assert done.code == 0, done.err

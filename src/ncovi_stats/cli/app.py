@@ -8,9 +8,11 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 import typer
 
@@ -19,7 +21,7 @@ from ncovi_stats.cli import coverage, ingest, keygen, report, sample, validate
 from ncovi_stats.cli import followup as followup_command
 from ncovi_stats.cli import progress as progress_command
 from ncovi_stats.cli import rank as rank_command
-from ncovi_stats.errors import ExitCode, Interrupted, NcoviError
+from ncovi_stats.errors import ExitCode, Interrupted, NcoviError, NcoviWarning
 from ncovi_stats.safe_text import strip_controls
 
 HELP = """Coverage of NCOVI health declarations against population.
@@ -126,11 +128,28 @@ def _guarded_stdout() -> Iterator[None]:
         sys.stdout = original
 
 
+@contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """The library's warnings (`NcoviWarning`) as one line each on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", NcoviWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+            if issubclass(category, NcoviWarning):
+                sys.stderr.write(f"ncovi-stats: warning: {strip_controls(str(message))}\n")
+            else:
+                shown(message, category, *args, **kw)
+
+        warnings.showwarning = show
+        yield
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; every error becomes one line on stderr."""
     _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        with _signals_unwind(), _guarded_stdout():
+        with _signals_unwind(), _guarded_stdout(), _warnings_on_stderr():
             code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
     except Interrupted as stop:
         return _fail(f"{stop.what}; temporary files removed.", int(stop.exit_code))

@@ -25,9 +25,7 @@ def parse_target(text: str | None) -> Decimal | None:
             f"--target '{text}' is not a number; write a percentage, e.g. 90."
         ) from None
     if not value.is_finite() or value <= 0 or value > TARGET_PCT_MAX:
-        raise UsageError(
-            f"--target '{text}' must be a percentage above 0, at most 100, e.g. 90."
-        )
+        raise UsageError(f"--target '{text}' must be a percentage above 0, at most 100, e.g. 90.")
     return value
 
 

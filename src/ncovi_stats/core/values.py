@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Final, TypeVar
 
 import polars as pl
@@ -100,6 +101,7 @@ def _parse_excel_serial(text: pl.Expr) -> pl.Expr:
     )
 
 
+LEAP_SECOND_PATTERN = r"\d:\d\d:60"
 # The time format of nearly every export, read first and alone; other text goes the long way.
 FAST_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 FAST_TIME_LENGTH = 19
@@ -128,22 +130,32 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
     `verified_at`) is parsed by none.
     """
     fast = (
-        pl.when(expr.str.len_bytes() == FAST_TIME_LENGTH)
+        pl.when((expr.str.len_bytes() == FAST_TIME_LENGTH) & (expr.str.slice(17, 2) != "60"))
         .then(expr)
         .str.to_datetime(FAST_TIME_FORMAT, time_unit=TIME_UNIT, strict=False)
     )
     rest = pl.when(fast.is_null() & (expr.str.len_bytes() > 0)).then(expr)  # "" is no time
-    return pl.coalesce(fast, _parse_any_time(rest))
+    # the parser reads a 60th second (a leap second) as the next minute: not a time we read
+    impossible = rest.str.contains(LEAP_SECOND_PATTERN)
+    return pl.coalesce(fast, pl.when(~impossible).then(_parse_any_time(rest)))
+
+
+# The earliest time read: NCOVI opened in March 2020, so an earlier time is a placeholder
+# (0001-01-01, 1900-01-00) or a typo, and the row is rejected `unparseable-time`.
+EARLIEST_TIME = datetime(2020, 1, 1)
 
 
 def time_column(name: str, dtype: pl.DataType) -> pl.Expr:
-    """The column `name` of a scanned frame as a naive local datetime."""
+    """The column `name` of a scanned frame as a naive local datetime; null (unparseable)
+    before `EARLIEST_TIME`."""
     column = pl.col(name)
     if isinstance(dtype, pl.Datetime):
-        return to_local_naive(column, dtype)
-    if isinstance(dtype, pl.Date):
-        return column.cast(pl.Datetime(TIME_UNIT))
-    return parse_time(column.cast(pl.String))
+        time = to_local_naive(column, dtype)
+    elif isinstance(dtype, pl.Date):
+        time = column.cast(pl.Datetime(TIME_UNIT))
+    else:
+        time = parse_time(column.cast(pl.String))
+    return pl.when(time >= pl.lit(EARLIEST_TIME, pl.Datetime(TIME_UNIT))).then(time)
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:

@@ -23,6 +23,7 @@ remove yourself to `scan_exports`).
 from __future__ import annotations
 
 import glob
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from types import MappingProxyType
 import polars as pl
 
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
-from ncovi_stats.errors import BadInputError
-from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
+from ncovi_stats.errors import BadInputError, NcoviWarning
+from ncovi_stats.io.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
 from ncovi_stats.io.headers import HeaderMap, headers_to_show, map_headers
 from ncovi_stats.io.sniff import sniff_csv
 from ncovi_stats.io.transcode import (
@@ -217,6 +218,15 @@ def _read_xlsx(path: Path, options: ReadOptions) -> list[tuple[pl.LazyFrame, Sou
     table = read_xlsx(path, sheet=options.sheet, extra_headers=options.columns)
     header_map = table.header_map
     skipped = [f"{sheet.name}: {sheet.reason}" for sheet in table.skipped]
+    for passed in table.skipped:
+        if passed.reason == DIFFERENT_COLUMNS:  # declarations, most likely: say so at once
+            warnings.warn(
+                NcoviWarning(
+                    f"{path}: sheet {passed.name!r} skipped ({passed.reason}); "
+                    f"read it alone with --sheet {passed.name!r}."
+                ),
+                stacklevel=2,
+            )
     parts = []
     for sheet in table.sheets:
         frame = table.frame.filter(pl.col(SHEET_COLUMN) == sheet).drop(SHEET_COLUMN)

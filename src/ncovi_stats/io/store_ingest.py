@@ -27,7 +27,6 @@ from ncovi_stats.core import quality, store_rows
 from ncovi_stats.errors import BadInputError, LockedError, OutputError
 from ncovi_stats.io.keyfile import fingerprint
 from ncovi_stats.io.scan import expand_paths, open_exports
-from ncovi_stats.io.writers import no_space_reason
 from ncovi_stats.io.store import (
     COMMITS,
     DECLARATIONS,
@@ -50,6 +49,7 @@ from ncovi_stats.io.store import (
     scan_files,
     scan_stored_declarations,
 )
+from ncovi_stats.io.writers import no_space_reason
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.sniff import CsvDialect
-from ncovi_stats.io.writers import no_space_reason
+from ncovi_stats.io.writers import no_space_reason, process_alive
 
 if TYPE_CHECKING:
     import polars as pl
@@ -77,22 +77,12 @@ WORKDIR_PREFIX = "ncovi-stats-"
 _WORKDIR_NAME = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_workdirs(folder: Path | None = None) -> list[Path]:
     """Remove the work folders left in the temporary folder by runs that were killed (SIGKILL,
     a power cut): ours (same user), named `ncovi-stats-PID-…` for a PID no longer running.
     Returns the folders removed."""
     folder = Path(folder or tempfile.gettempdir())
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -106,7 +96,7 @@ def sweep_stale_workdirs(folder: Path | None = None) -> list[Path]:
                 continue
         except OSError:
             continue
-        if not _process_alive(int(match.group(1))):
+        if not process_alive(int(match.group(1))):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed

@@ -40,7 +40,9 @@ def no_space_reason(error: BaseException) -> str | None:
     """The system's wording ("No space left on device") when `error` is a write that failed
     for want of space, from Python or from polars (whose message is never shown), else None."""
     if isinstance(error, OSError):
-        return (error.strerror or os.strerror(error.errno)) if error.errno in NO_SPACE_ERRNOS else None
+        return (
+            (error.strerror or os.strerror(error.errno)) if error.errno in NO_SPACE_ERRNOS else None
+        )
     if isinstance(error, pl.exceptions.PolarsError):
         found = _POLARS_OS_ERROR.search(str(error))
         if found and int(found.group(1)) in NO_SPACE_ERRNOS:
@@ -109,8 +111,7 @@ def _written_in_place(mode: int) -> bool:
 
 def _cannot_write(path: Path, why: str) -> OutputError:
     return OutputError(
-        f"{path}: could not be written ({why}); "
-        "check the folder exists, is writable and has space."
+        f"{path}: could not be written ({why}); check the folder exists, is writable and has space."
     )
 
 
@@ -176,6 +177,45 @@ def _is_written_in_place(path: Path) -> bool:
         return False
 
 
+PART_SUFFIX = ".part"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this PID runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_parts(path: Path) -> list[Path]:
+    """Remove the temporary files (`.NAME.PID.xxxx.part`) that runs killed while writing
+    `path` left beside it: ours, of a PID no longer running. Returns those removed."""
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix = f".{path.name}."
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(PART_SUFFIX)):
+            continue
+        pid = entry.name[len(prefix) :].split(".", 1)[0]
+        try:
+            owned = entry.stat(follow_symlinks=False).st_uid == os.getuid()
+        except OSError:
+            continue
+        if pid.isdigit() and owned and entry.is_file(follow_symlinks=False):
+            if not process_alive(int(pid)):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
 def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write a file whole: to a temporary file beside `path` (created with `mode`), fsync, then
     rename over it. A character device or FIFO (`/dev/null`, a pipe) is written in place, never
@@ -196,8 +236,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             target = path.stat() if DEVICE_FOLDER in path.absolute().parents else None
             if target is None or not _written_in_place(target.st_mode):
                 raise OutputError(
-                    f"{path}: is a symbolic link; outputs never follow links, "
-                    "name the file itself."
+                    f"{path}: is a symbolic link; outputs never follow links, name the file itself."
                 )
             _write_in_place(path, data)
             return
@@ -207,7 +246,10 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         if found is not None and not (stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode)):
             raise OutputError(f"{path}: is not a regular file (a block device or a socket).")
         folder = path.parent if str(path.parent) else Path(".")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        sweep_stale_parts(path)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=PART_SUFFIX, dir=folder
+        )
         try:
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), mode)
