@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -54,9 +55,13 @@ def row(number: int, time: str = "08/04/2020 09:00", delimiter: str = ",") -> st
 
 
 def decoded(path: Path) -> str:
+    """The file's text in every encoding we write or read; workbooks unzipped, Parquet read."""
     data = path.read_bytes()
     texts = [data.decode("utf-8", errors="ignore"), data.decode("utf-16-le", errors="ignore")]
     texts.append(data.decode("cp1258", errors="ignore"))
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            texts += [archive.read(name).decode("utf-8", "ignore") for name in archive.namelist()]
     if path.suffix == ".parquet":
         try:
             frame = pl.read_parquet(path)
