@@ -99,7 +99,8 @@ Command = Callable[..., None]
 EXIT_CODES = (
     "Exit codes: 0 ok; 1 internal error (rerun with --debug); 2 usage error; 3 bad input "
     "(unreadable, empty, all rows or more than --max-reject-rate percent rejected){fail_on}; "
-    "5 output could not be written; 130 interrupted.{precedence}"
+    "5 output could not be written (stdout full or closed included); 130 interrupted; "
+    "143 terminated (SIGTERM).{precedence}"
 )
 FAIL_ON_EXIT = "; 4 everything written, but --fail-on found a unit behind or overdue"
 PRECEDENCE = " When several apply: 3, then 5, then 4."
