@@ -25,9 +25,10 @@ def big_legacy_export(hostile: Hostile) -> Path:
 
 
 def wait_for_copy(tmp: Path, process: subprocess.Popen[bytes]) -> None:
+    """Until the run's work folder holds its copy (a folder of Parquet parts, being written)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if any(path.stat().st_size > 0 for path in tmp.rglob("*.csv")):
+        if any(path.name.endswith((".parts", ".csv")) for path in tmp.glob("ncovi-stats-*/*")):
             return
         assert process.poll() is None, "the run ended before its copy was seen"
         time.sleep(0.02)

@@ -4,12 +4,14 @@ read or written."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from tests.hostile import pii
 from tests.hostile.conftest import Hostile
+from tests.hostile.test_special_files import null_device
 
 
 def make_export(hostile: Hostile) -> Path:
@@ -86,9 +88,11 @@ def test_two_outputs_naming_one_file_are_refused(hostile: Hostile, flags: list[s
     assert list(hostile.out.iterdir()) == []
 
 
-def test_outputs_to_dev_null_may_share_it(hostile: Hostile) -> None:
+def test_outputs_may_share_a_character_device(hostile: Hostile) -> None:
     export = make_export(hostile)
+    device = null_device(hostile)
     done = hostile.cli(
-        "coverage", export, "--key-file", hostile.key, "-o", "/dev/null", "--rejects", "/dev/null"
+        "coverage", export, "--key-file", hostile.key, "-o", device, "--rejects", device
     )
     assert done.code == 0, done.err
+    assert stat.S_ISCHR(device.stat().st_mode)

@@ -33,10 +33,11 @@ from types import MappingProxyType
 
 import polars as pl
 
+from ncovi_stats.core.identity import PERSON_KEY, derive_person_key
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
 from ncovi_stats.errors import BadInputError, NcoviWarning
 from ncovi_stats.io.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
-from ncovi_stats.io.headers import HeaderMap, headers_to_show, map_headers
+from ncovi_stats.io.headers import HeaderMap, headers_to_show, looks_like_identity, map_headers
 from ncovi_stats.io.sniff import sniff_csv
 from ncovi_stats.io.transcode import (
     INVALID_COLUMN,
@@ -46,6 +47,7 @@ from ncovi_stats.io.transcode import (
     transcode_to_utf8,
 )
 from ncovi_stats.safe_text import strip_controls
+from ncovi_stats.schema import IDENTITY_COLUMNS
 
 SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -172,7 +174,43 @@ def _headers(raw: pl.LazyFrame) -> list[str]:
     return [name for name in raw.collect_schema().names() if name not in PROVENANCE_COLUMNS]
 
 
-def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyFrame, SourceInfo]:
+@dataclass(frozen=True)
+class _IdentityGuard:
+    """Hashes the identity columns of each batch a CSV copy is made of, before it is written
+    (SPEC §5: no raw identity value in a temporary file); `transcode.IdentityGuard`."""
+
+    extra: Mapping[str, str]
+    key: bytes | None
+    source: str
+
+    def check_header(self, header: list[str]) -> None:
+        map_headers(header, self.extra, source=self.source)  # repeated headers: exit 3
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        headers = [name for name in frame.columns if name not in PROVENANCE_COLUMNS]
+        header_map = map_headers(headers, self.extra, source=self.source)
+        hashed = {
+            header: column
+            for header, column in header_map.rename.items()
+            if column in IDENTITY_COLUMNS or column == PERSON_KEY
+        }
+        # headers that look like personal data but map nowhere are left out of the copy too
+        dropped = [*hashed, *(name for name in header_map.unknown if looks_like_identity(name))]
+        if not IDENTITY_COLUMNS.intersection(hashed.values()):
+            return frame.drop(dropped[len(hashed) :])
+        identity = frame.lazy().select(
+            pl.col(header).alias(column) for header, column in hashed.items()
+        )
+        try:
+            keys = derive_person_key(identity, self.key).select(PERSON_KEY).collect()
+        except BadInputError as error:
+            raise BadInputError(f"{self.source}: {error}") from None
+        return frame.drop(dropped).with_columns(keys.get_column(PERSON_KEY))
+
+
+def _read_csv(
+    path: Path, options: ReadOptions, workdir: Path, key: bytes | None = None
+) -> tuple[pl.LazyFrame, SourceInfo]:
     dialect = sniff_csv(
         path,
         encoding=options.encoding,
@@ -180,16 +218,18 @@ def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyF
         header_row=options.header_row,
         extra_headers=options.columns,
     )
-    result = transcode_to_utf8(path, dialect, workdir)
-    map_headers(list(result.header), options.columns, source=str(path))  # repeated headers
+    guard = _IdentityGuard(options.columns, key, str(path))
+    result = transcode_to_utf8(path, dialect, workdir, guard)
+    written = map_headers(list(result.header), options.columns, source=str(path))
     raw = scan_transcoded(result)
+    # the columns read: in a copy the identity columns are already `person_key`
     header_map = map_headers(_headers(raw), options.columns, source=str(path))
     info = SourceInfo(
         source=str(path),
         format="csv",
-        columns=header_map.columns,
-        ignored_headers=header_map.ignored,
-        unknown_headers=header_map.unknown,
+        columns=written.columns,
+        ignored_headers=written.ignored,
+        unknown_headers=written.unknown,
         encoding=dialect.encoding
         + ("-sig" if dialect.has_bom and dialect.encoding == "utf-8" else ""),
         delimiter=dialect.delimiter,
@@ -243,11 +283,11 @@ def _read_xlsx(path: Path, options: ReadOptions) -> list[tuple[pl.LazyFrame, Sou
 
 
 def _read_one(
-    path: Path, options: ReadOptions, workdir: Path
+    path: Path, options: ReadOptions, workdir: Path, key: bytes | None = None
 ) -> list[tuple[pl.LazyFrame, SourceInfo]]:
     kind = file_format(path)
     if kind == "csv":
-        return [_read_csv(path, options, workdir)]
+        return [_read_csv(path, options, workdir, key)]
     if kind == "parquet":
         return [_read_parquet(path, options)]
     return _read_xlsx(path, options)
@@ -273,7 +313,7 @@ def scan_exports(
     sources = []
     for path in expand_paths(patterns):
         try:
-            parts = _read_one(path, options, workdir)
+            parts = _read_one(path, options, workdir, key)
             for raw, info in parts:
                 schema = dict(raw.collect_schema())
                 frames.append(

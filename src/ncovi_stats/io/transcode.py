@@ -28,6 +28,7 @@ NUL characters stop with BadInputError naming the file and the line.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import shutil
@@ -37,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.sniff import CsvDialect
@@ -50,6 +51,8 @@ LINE_COLUMN = "_line"
 INVALID_COLUMN = "_invalid_encoding"
 REPLACEMENT = "\ufffd"
 WRITE_BATCH_LINES = 10_000
+# Records per Parquet part of a guarded copy (each parsed and hashed in memory: ~30 MB of text).
+PARQUET_BATCH_RECORDS = 200_000
 # Line numbers kept in the result (the `_invalid_encoding` column marks every row; the counts
 # are exact): a wrongly encoded file must not fill the memory with line numbers.
 MAX_LISTED_LINES = 1_000
@@ -120,8 +123,64 @@ class _NeedsCopy(Exception):
     """The file cannot be read as it is (internal signal of the check pass)."""
 
 
-def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> TranscodeResult:
-    """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns)."""
+class IdentityGuard(Protocol):
+    """What the transcoder asks of its caller when it copies a file: check the header as written
+    (repeated headers), and turn a batch of records with their headers as written into the
+    frame to store, its identity columns hashed and dropped (`io.scan`)."""
+
+    def check_header(self, header: list[str]) -> None: ...
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame: ...
+
+
+class _ParquetSink:
+    """Takes the text the transcoder would write to a CSV copy and stores it as Parquet parts,
+    each batch of records parsed in memory and passed through the guard first: the raw identity
+    values never reach the disk."""
+
+    def __init__(self, folder: Path, guard: IdentityGuard, delimiter: str) -> None:
+        self.folder = folder
+        self.guard = guard
+        self.delimiter = delimiter
+        self.header: str | None = None
+        self.chunks: list[str] = []
+        self.records = 0
+        self.parts = 0
+
+    def write(self, text: str) -> None:
+        if self.header is None:  # the first write is the header record, alone
+            self.header = text
+            self.guard.check_header(list(_header_names(text, self.delimiter)[2:]))
+            return
+        self.chunks.append(text)
+        self.records += text.count("\n")  # an upper bound: quoted fields may hold line breaks
+        if self.records >= PARQUET_BATCH_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.header is None or (not self.chunks and self.parts):
+            return
+        import polars as pl
+
+        data = (self.header + "".join(self.chunks)).encode("utf-8")
+        self.chunks, self.records = [], 0
+        frame = pl.read_csv(io.BytesIO(data), separator=self.delimiter, infer_schema=False)
+        buffer = io.BytesIO()  # polars may not report a failed write to a file: Python does
+        self.guard(frame).write_parquet(buffer, compression="lz4", statistics=False)
+        part = self.folder / f"part-{self.parts:06d}.parquet"
+        descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(buffer.getbuffer())
+        self.parts += 1
+
+
+def transcode_to_utf8(
+    path: str | Path, dialect: CsvDialect, workdir: Path, guard: IdentityGuard | None = None
+) -> TranscodeResult:
+    """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns).
+
+    With a `guard`, the copy is a folder of Parquet parts whose identity columns the guard has
+    hashed and dropped, batch by batch in memory: no raw identity value is ever written."""
     path = Path(path)
     if dialect.encoding == "utf-8" and not dialect.has_bom and dialect.header_line == 1:
         try:
@@ -130,15 +189,22 @@ def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> T
             pass
     target = workdir / f"{path.stem}.{os.getpid()}.utf8.csv"
     suffix = 0
-    while target.exists():
+    while target.exists() or target.with_suffix(".parts").exists():
         suffix += 1
         target = workdir / f"{path.stem}.{os.getpid()}.{suffix}.utf8.csv"
     try:
+        if guard is not None:
+            target = target.with_suffix(".parts")
+            target.mkdir(mode=0o700)
+            sink = _ParquetSink(target, guard, dialect.delimiter)
+            result = _stream(path, dialect, sink, target)
+            sink.flush()
+            return result
         with target.open("x", encoding="utf-8", newline="") as out:
             os.chmod(target, 0o600)
             return _stream(path, dialect, out, target)
-    except OSError as error:
-        target.unlink(missing_ok=True)
+    except Exception as error:
+        _remove(target)
         reason = no_space_reason(error)
         if reason is None:
             raise
@@ -147,8 +213,15 @@ def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> T
             "free space there or set TMPDIR to a folder with more space."
         ) from None
     except BaseException:
-        target.unlink(missing_ok=True)
+        _remove(target)
         raise
+
+
+def _remove(target: Path) -> None:
+    if target.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        target.unlink(missing_ok=True)
 
 
 def _open(path: Path, encoding: str) -> TextIO:
@@ -165,7 +238,10 @@ def _open(path: Path, encoding: str) -> TextIO:
 
 
 def _stream(
-    path: Path, dialect: CsvDialect, out: TextIO | None, target: Path | None = None
+    path: Path,
+    dialect: CsvDialect,
+    out: TextIO | _ParquetSink | None,
+    target: Path | None = None,
 ) -> TranscodeResult:
     """One pass over the file; with `out` None only check that it needs no copy."""
     delimiter = dialect.delimiter
@@ -243,7 +319,7 @@ def _stream(
             else:
                 text = unicodedata.normalize("NFC", text.rstrip("\r\n"))
                 if records == 0:
-                    batch.append(f"{prefix_header}{text}\n")
+                    out.write(f"{prefix_header}{text}\n")  # alone: a sink reads it apart
                 else:
                     flag = "1" if invalid else ""
                     batch.append(f"{start}{delimiter}{flag}{delimiter}{text}\n")
@@ -324,6 +400,12 @@ def scan_transcoded(result: TranscodeResult) -> pl.LazyFrame:
     the file's columns as text, whether or not the file was copied."""
     import polars as pl
 
+    if result.copied and result.path.is_dir():  # a guarded copy: Parquet parts
+        frame = pl.scan_parquet(result.path / "part-*.parquet")
+        return frame.with_columns(
+            pl.col(LINE_COLUMN).cast(pl.Int64),
+            pl.col(INVALID_COLUMN).fill_null("").eq("1"),
+        )
     if result.copied:
         frame = pl.scan_csv(result.path, separator=result.delimiter, infer_schema=False)
         return frame.with_columns(
