@@ -4,11 +4,13 @@ work folders of dead processes are swept by the next run."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from tests.fixtures.make_fixtures import encode_cp1258
@@ -69,3 +71,43 @@ def test_work_folders_of_dead_processes_are_swept(hostile: Hostile) -> None:
     assert done.code == 0
     assert sorted(hostile.tmp.iterdir()) == [mine]
     mine.rmdir()
+
+
+def test_the_copy_of_a_legacy_export_holds_no_identity_value(
+    hostile: Hostile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is written with its identity columns already hashed: what a SIGKILL leaves
+    behind holds no personal data either."""
+    from ncovi_stats.io import transcode
+    from ncovi_stats.io.keyfile import load_key
+    from ncovi_stats.io.scan import scan_exports
+    from tests.support import NOW
+
+    monkeypatch.setattr(transcode, "PARQUET_BATCH_RECORDS", 500)
+    monkeypatch.setattr(transcode, "WRITE_BATCH_LINES", 500)
+    lines = [
+        pii.header(";") + ";Ghi chú",
+        *(pii.row(n, delimiter=";") + ";x" for n in range(2_000)),
+    ]
+    export = hostile.export("legacy.csv", encode_cp1258("\r\n".join(lines) + "\r\n"))
+    workdir = hostile.tmp / "work"
+    workdir.mkdir(mode=0o700)
+    scan = scan_exports([export], now=NOW, workdir=workdir, key=load_key(hostile.key))
+    parts = sorted(workdir.rglob("*.parquet"))
+    assert len(parts) == 4  # 2,000 records in parts of 500
+    for part in parts:
+        pii.assert_clean(pii.decoded(part), part.name)
+        assert "Số CCCD/CMND" not in pl.read_parquet(part).columns
+    counted = scan.frame.select(pl.len(), pl.col("person_key").n_unique()).collect().row(0)
+    assert counted == (2_000, 2)
+    assert scan.sources[0].columns == [
+        "declared_at",
+        "province",
+        "district",
+        "person_id",
+        "full_name",
+        "birth_year",
+        "phone",
+    ]
+    assert scan.sources[0].unknown_headers == ["Ghi chú"]
+    shutil.rmtree(workdir)

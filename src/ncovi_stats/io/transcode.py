@@ -152,6 +152,8 @@ class _ParquetSink:
             self.header = text
             self.guard.check_header(list(_header_names(text, self.delimiter)[2:]))
             return
+        if not text:
+            return
         self.chunks.append(text)
         self.records += text.count("\n")  # an upper bound: quoted fields may hold line breaks
         if self.records >= PARQUET_BATCH_RECORDS:
