@@ -25,7 +25,8 @@ def forms(value: str) -> set[str]:
     found = {value, nfc, unicodedata.normalize("NFD", nfc), nfc.casefold(), plain, plain.lower()}
     found |= {nfc.upper(), " ".join(nfc.casefold().split())}
     if len(digits) >= 8:
-        found |= {digits, digits[-9:]}
+        found |= {digits, digits[-9:], "0" + digits[-9:]}  # normalised phone/ID, no country code
+    found.add("".join(c for c in value if c not in " .-").upper())
     return {form for form in found if len(form) >= 6}
 
 

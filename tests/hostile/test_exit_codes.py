@@ -15,6 +15,9 @@ from tests.hostile import pii
 from tests.hostile.conftest import Hostile
 
 AS_OF = ("--as-of", "2020-04-08 17:00")
+TARGETS = ("1e17", "1e308", "100.01", "0", "-5", "nan")
+RATES = ("nan", "inf", "-1", "100.5")
+SLAS = ("1e300", "nan", "0", "100000.5", "inf")
 
 
 def make_export(hostile: Hostile, rows: int = 3, name: str = "export.csv") -> Path:
@@ -118,40 +121,20 @@ def test_full_tmpdir_while_transcoding_is_exit_5(hostile: Hostile) -> None:
     assert list(hostile.tmp.iterdir()) == []
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (
-            ["coverage", "--target", "1e17"],
-            "--target '1e17' must be a percentage above 0, at most 100",
-        ),
-        (
-            ["coverage", "--target", "1e308"],
-            "--target '1e308' must be a percentage above 0, at most 100",
-        ),
-        (
-            ["coverage", "--target", "100.01"],
-            "--target '100.01' must be a percentage above 0, at most 100",
-        ),
-        (["coverage", "--target", "0"], "--target '0' must be a percentage above 0, at most 100"),
-        (
-            ["coverage", "--max-reject-rate", "nan"],
-            "--max-reject-rate 'nan' must be a percentage from 0 to 100",
-        ),
-        (
-            ["coverage", "--max-reject-rate", "inf"],
-            "--max-reject-rate 'inf' must be a percentage from 0 to 100",
-        ),
-        (
-            ["followup", "--sla-hours", "1e300"],
-            "--sla-hours 1e+300 must be a positive number of hours, at most 100000",
-        ),
-        (
-            ["followup", "--sla-hours", "nan"],
-            "--sla-hours nan must be a positive number of hours, at most 100000",
-        ),
-    ],
-)
+TARGET_RANGE = "must be a percentage above 0, at most 100"
+RATE_RANGE = "must be a percentage from 0 to 100"
+SLA_RANGE = "must be a positive number of hours, at most 100000"
+OUT_OF_RANGE = [
+    *((["coverage", "--target", v], f"--target '{v}' {TARGET_RANGE}") for v in TARGETS),
+    *(
+        (["coverage", "--max-reject-rate", v], f"--max-reject-rate '{v}' {RATE_RANGE}")
+        for v in RATES
+    ),
+    *((["followup", "--sla-hours", v], f"--sla-hours {float(v)} {SLA_RANGE}") for v in SLAS),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), OUT_OF_RANGE)
 def test_numbers_out_of_range_are_usage_errors(
     hostile: Hostile, argv: list[str], message: str
 ) -> None:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.sniff import CsvDialect
-from ncovi_stats.io.writers import no_space_reason, process_alive
+from ncovi_stats.io.writers import no_space_reason, stale_leftovers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -77,31 +77,16 @@ class TranscodeResult:
 
 
 WORKDIR_PREFIX = "ncovi-stats-"
-_WORKDIR_NAME = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-")
+_WORKDIR_NAME = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-.*")
 
 
 def sweep_stale_workdirs(folder: Path | None = None) -> list[Path]:
     """Remove the work folders left in the temporary folder by runs that were killed (SIGKILL,
     a power cut): ours (same user), named `ncovi-stats-PID-…` for a PID no longer running.
     Returns the folders removed."""
-    folder = Path(folder or tempfile.gettempdir())
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _WORKDIR_NAME.match(entry.name)
-        if match is None or not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-        except OSError:
-            continue
-        if not process_alive(int(match.group(1))):
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(Path(entry.path))
+    removed = stale_leftovers(Path(folder or tempfile.gettempdir()), _WORKDIR_NAME, is_folder=True)
+    for leftover in removed:
+        shutil.rmtree(leftover, ignore_errors=True)
     return removed
 
 

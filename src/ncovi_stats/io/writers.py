@@ -191,28 +191,41 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def sweep_stale_parts(path: Path) -> list[Path]:
-    """Remove the temporary files (`.NAME.PID.xxxx.part`) that runs killed while writing
-    `path` left beside it: ours, of a PID no longer running. Returns those removed."""
-    folder = path.parent if str(path.parent) else Path(".")
-    prefix = f".{path.name}."
-    removed: list[Path] = []
+def stale_leftovers(folder: Path, name: re.Pattern[str], *, is_folder: bool) -> list[Path]:
+    """Entries of `folder` that a killed run left: named by `name` (whose first group is the
+    PID of the run that made them), ours (same user), of the right kind (folders or files, never
+    links), and whose PID no longer runs."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        return removed
+        return []
+    found = []
     for entry in entries:
-        if not (entry.name.startswith(prefix) and entry.name.endswith(PART_SUFFIX)):
+        match = name.fullmatch(entry.name)
+        if match is None:
             continue
-        pid = entry.name[len(prefix) :].split(".", 1)[0]
         try:
+            kind_ok = (
+                entry.is_dir(follow_symlinks=False)
+                if is_folder
+                else entry.is_file(follow_symlinks=False)
+            )
             owned = entry.stat(follow_symlinks=False).st_uid == os.getuid()
         except OSError:
             continue
-        if pid.isdigit() and owned and entry.is_file(follow_symlinks=False):
-            if not process_alive(int(pid)):
-                Path(entry.path).unlink(missing_ok=True)
-                removed.append(Path(entry.path))
+        if kind_ok and owned and not process_alive(int(match.group(1))):
+            found.append(Path(entry.path))
+    return found
+
+
+def sweep_stale_parts(path: Path) -> list[Path]:
+    """Remove the temporary files (`.NAME.PID.xxxx.part`) that runs killed while writing
+    `path` left beside it. Returns those removed."""
+    folder = path.parent if str(path.parent) else Path(".")
+    name = re.compile(re.escape(f".{path.name}.") + r"(\d+)\..*" + re.escape(PART_SUFFIX))
+    removed = stale_leftovers(folder, name, is_folder=False)
+    for leftover in removed:
+        leftover.unlink(missing_ok=True)
     return removed
 
 
