@@ -20,3 +20,13 @@ def strip_controls(text: str) -> str:
     if not CONTROL_CHARACTERS.search(text):
         return text
     return CONTROL_CHARACTERS.sub("", text.translate(_SPACES))
+
+
+# What `json.dumps(ensure_ascii=False)` leaves as it is among those (it escapes C0 itself).
+_LEFT_BY_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_json_controls(text: str) -> str:
+    """JSON text with DEL, C1 controls and bidirectional overrides written as `\\uXXXX`:
+    the same data, safe on a terminal."""
+    return _LEFT_BY_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -53,3 +53,17 @@ def test_messages_are_printed_without_escapes(hostile: Hostile) -> None:
         assert done.err.startswith("ncovi-stats: ") and done.err.endswith("\n")
         assert not CONTROL.search(done.err), done.err
         assert "[2J]0;owned31m" in done.err
+
+
+def test_file_names_are_shown_without_escapes(hostile: Hostile) -> None:
+    name = "export\x1b]0;owned\x07\x9b31m\u202e.csv"  # no "[": the name is not a glob
+    header = "declared_at,person_key,province_code,note\n"
+    export = hostile.export(name, header + ROWS + "soon,c,93,z\n")
+    rejects = hostile.out / "rejects.csv"
+    for fmt in ("table", "json"):
+        done = hostile.cli("validate", export, "-f", fmt, "--rejects", rejects)
+        assert done.code == 0, done.err
+        assert not CONTROL.search(done.out), fmt
+    label = str(hostile.inputs / "export]0;owned31m.csv")
+    assert json.loads(done.out)["by_source_file"][0]["source_file"] == label
+    assert rejects.read_text().splitlines()[1].startswith(f"{label},4,unparseable-time")

@@ -127,7 +127,9 @@ class Log:
 
     def write(self, message: str) -> None:
         if not self.quiet:
-            sys.stderr.write(f"ncovi-stats: {message}\n")
+            from ncovi_stats.safe_text import strip_controls
+
+            sys.stderr.write(f"ncovi-stats: {strip_controls(message)}\n")
             sys.stderr.flush()
 
     def detail(self, message: str) -> None:

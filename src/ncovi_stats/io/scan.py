@@ -89,7 +89,9 @@ class SourceInfo:
     skipped_sheets: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        """Headers and sheet names come from the file: listed without control characters."""
+        """File, header and sheet names come from outside: kept without control characters
+        (the source label is also the `_source_file` of the rows and the rejects file)."""
+        object.__setattr__(self, "source", strip_controls(self.source))
         for name in ("ignored_headers", "unknown_headers", "skipped_sheets"):
             object.__setattr__(self, name, [strip_controls(text) for text in getattr(self, name)])
 

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.errors import OutputError, UsageError
+from ncovi_stats.safe_text import escape_json_controls
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\|*_`[]<>#"})
@@ -307,7 +308,7 @@ def _json_default(value: Any) -> Any:
 def to_json(records: pl.DataFrame, meta: dict[str, Any]) -> bytes:
     document = {"meta": meta, "records": records.to_dicts()}
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    return (text + "\n").encode()
+    return (escape_json_controls(text) + "\n").encode()
 
 
 def to_csv(records: pl.DataFrame, *, bom: bool = False) -> bytes:
