@@ -96,3 +96,35 @@ def test_outputs_may_share_a_character_device(hostile: Hostile) -> None:
     )
     assert done.code == 0, done.err
     assert stat.S_ISCHR(device.stat().st_mode)
+
+
+def test_two_outputs_on_stdout_are_refused(hostile: Hostile) -> None:
+    export = make_export(hostile)
+    for flags in (["--rejects", "-"], ["-o", "-", "--rejects", "/dev/stdout"]):
+        done = hostile.cli("coverage", export, "--key-file", hostile.key, *flags)
+        assert done.code == 2
+        assert done.err.strip() == (
+            "ncovi-stats: --output and --rejects would both write to stdout; "
+            "give one of them a file."
+        )
+    done = hostile.cli(
+        "coverage", export, "--key-file", hostile.key, "-o", hostile.out / "c.csv", "--rejects", "-"
+    )
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[0].startswith("source_file,line,reason")
+
+
+def test_output_inside_the_store_is_refused(hostile: Hostile) -> None:
+    export = make_export(hostile)
+    store = hostile.out / "store"
+    assert hostile.cli("ingest", export, "--store", store, "--key-file", hostile.key).code == 0
+    before = sorted(path.relative_to(store) for path in store.rglob("*"))
+    target = store / "commits" / "00000002.json"
+    done = hostile.cli(
+        "coverage", "--store", store, "--key-file", hostile.key, "-f", "json", "-o", target
+    )
+    assert done.code == 2
+    assert done.err.strip() == (
+        f"ncovi-stats: --output {target} is inside the store {store}; write outputs elsewhere."
+    )
+    assert sorted(path.relative_to(store) for path in store.rglob("*")) == before

@@ -70,7 +70,11 @@ class Common:
             rejects=self.rejects,
             max_reject_rate=self.max_reject_rate,
             store=self.store,
-            outputs={"--output": self.output, "--rejects": self.rejects, **(outputs or {})},
+            outputs={
+                "--output": self.output or Path("-"),
+                "--rejects": self.rejects,
+                **(outputs or {}),
+            },
         )
 
 

@@ -62,7 +62,7 @@ def parse_request(
 
         read = [*expand_paths(inputs)] if inputs else []
         read += [path for path in (population, key_file) if path is not None]
-        check_distinct_outputs(read, outputs)
+        check_distinct_outputs(read, outputs, inside=store)
     return Request(
         store=store,
         inputs=tuple(inputs or ()),

@@ -140,11 +140,28 @@ def _same_file(first: Path, second: Path) -> bool:
     return os.path.realpath(first) == os.path.realpath(second)
 
 
-def check_distinct_outputs(inputs: Sequence[Path], outputs: Mapping[str, Path | None]) -> None:
-    """Refuse (UsageError, before anything is read) an output that names an input file, or the
-    same file as another output. stdout is not a file; two outputs may share a character device
-    or a FIFO (`/dev/null`), which is written in place, never replaced."""
+def check_distinct_outputs(
+    inputs: Sequence[Path], outputs: Mapping[str, Path | None], *, inside: Path | None = None
+) -> None:
+    """Refuse (UsageError, before anything is read) an output that names an input file, lies
+    inside the folder `inside` (the store read), names the same file as another output, or
+    writes to stdout along with another. `outputs` maps each flag to its path, None when the
+    flag is not given (pass `-` for an --output that defaults to stdout). Two outputs may share
+    a character device or a FIFO (`/dev/null`), which is written in place, never replaced."""
+    on_stdout = [flag for flag, path in outputs.items() if path is not None and is_stdout(path)]
+    if len(on_stdout) > 1:
+        raise UsageError(
+            f"{' and '.join(on_stdout)} would both write to stdout; give one of them a file."
+        )
     named = [(flag, path) for flag, path in outputs.items() if not is_stdout(path)]
+    if inside is not None:
+        folder = os.path.realpath(inside)
+        for flag, path in named:
+            assert path is not None
+            if os.path.commonpath([folder, os.path.realpath(path)]) == folder:
+                raise UsageError(
+                    f"{flag} {path} is inside the store {inside}; write outputs elsewhere."
+                )
     for flag, path in named:
         assert path is not None
         try:
