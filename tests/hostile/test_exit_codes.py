@@ -189,3 +189,14 @@ def test_very_long_paths(hostile: Hostile) -> None:
         assert done.err.strip() == (
             f"ncovi-stats: {'--output' if flag == '-o' else flag}: the path is too long (File name too long); choose a shorter one."
         )
+    for argv in (
+        ["coverage", "--store"],
+        ["ingest", export, "--store"],
+        ["report", export, "--out"],
+    ):
+        done = hostile.cli(*argv, hostile.out / long)
+        assert done.code == 2, done.err
+        assert done.err.strip() == (
+            f"ncovi-stats: {argv[-1]}: the path is too long (File name too long); "
+            "choose a shorter one."
+        )

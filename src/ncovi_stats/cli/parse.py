@@ -56,6 +56,10 @@ def parse_request(
         raise UsageError("give export files or --store DIR, not both.")
     if store is None and not inputs:
         raise UsageError("name one or more export files, or read a store with --store DIR.")
+    if store is not None:
+        from ncovi_stats.io.writers import check_path_length
+
+        check_path_length("--store", store)
     if outputs:
         from ncovi_stats.io.scan import expand_paths
         from ncovi_stats.io.writers import check_distinct_outputs

@@ -254,6 +254,9 @@ def report(
             columns=dict(settings.columns),
         ),
     )
+    from ncovi_stats.io.writers import check_path_length
+
+    check_path_length("--out", settings.out)
     with locked(settings.out):
         from ncovi_stats.cli.output import reading_status
 

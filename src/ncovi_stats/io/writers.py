@@ -140,6 +140,17 @@ def _same_file(first: Path, second: Path) -> bool:
     return os.path.realpath(first) == os.path.realpath(second)
 
 
+def check_path_length(flag: str, path: Path) -> None:
+    """A path longer than the system allows is a usage error (exit 2), not an OSError later."""
+    try:
+        os.lstat(path)
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise UsageError(
+                f"{flag}: the path is too long ({error.strerror}); choose a shorter one."
+            ) from None
+
+
 def check_distinct_outputs(
     inputs: Sequence[Path], outputs: Mapping[str, Path | None], *, inside: Path | None = None
 ) -> None:
@@ -154,6 +165,9 @@ def check_distinct_outputs(
             f"{' and '.join(on_stdout)} would both write to stdout; give one of them a file."
         )
     named = [(flag, path) for flag, path in outputs.items() if not is_stdout(path)]
+    for flag, path in named:
+        assert path is not None
+        check_path_length(flag, path)
     if inside is not None:
         folder = os.path.realpath(inside)
         for flag, path in named:
@@ -162,15 +176,6 @@ def check_distinct_outputs(
                 raise UsageError(
                     f"{flag} {path} is inside the store {inside}; write outputs elsewhere."
                 )
-    for flag, path in named:
-        assert path is not None
-        try:
-            os.lstat(path)
-        except OSError as error:
-            if error.errno == errno.ENAMETOOLONG:
-                raise UsageError(
-                    f"{flag}: the path is too long ({error.strerror}); choose a shorter one."
-                ) from None
     for index, (flag, path) in enumerate(named):
         assert path is not None
         for source in inputs:
