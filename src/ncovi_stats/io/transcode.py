@@ -51,8 +51,8 @@ LINE_COLUMN = "_line"
 INVALID_COLUMN = "_invalid_encoding"
 REPLACEMENT = "\ufffd"
 WRITE_BATCH_LINES = 10_000
-# Records per Parquet part of a guarded copy (each parsed and hashed in memory: ~30 MB of text).
-PARQUET_BATCH_RECORDS = 200_000
+# Records per Parquet part of a guarded copy (each parsed and hashed in memory: ~15 MB of text).
+PARQUET_BATCH_RECORDS = 100_000
 # Line numbers kept in the result (the `_invalid_encoding` column marks every row; the counts
 # are exact): a wrongly encoded file must not fill the memory with line numbers.
 MAX_LISTED_LINES = 1_000
