@@ -2,7 +2,8 @@
 
 Every setting has one name used everywhere: the TOML key (`population_label`), the environment
 variable (`NCOVI_STATS_POPULATION_LABEL`) and the flag (`--population-label`). Two settings are
-tables and live in the config file only: `[columns]` (header -> canonical column) and
+tables and live in the config file only: `[columns]` (header -> canonical column),
+`[unit_aliases]` (unit name as written -> GSO code, as `--aliases FILE`) and
 `[province_targets."<province>"]` (`target`, `deadline` for one province).
 
 The config file is `--config PATH`, else `./ncovi-stats.toml`, else the user config folder
@@ -67,6 +68,8 @@ class Settings:
     lang: str = "en"
     out: Path = Path("reports")
     columns: tuple[tuple[str, str], ...] = ()
+    aliases: Path | None = None
+    unit_aliases: tuple[tuple[str, str], ...] = ()
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
@@ -245,8 +248,9 @@ PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "delimiter": _text,
     "header_row": _header_row,
     "sheet": _text,
+    "aliases": _path,
 }
-TABLES = ("columns", "province_targets")
+TABLES = ("columns", "province_targets", "unit_aliases")
 
 
 def env_name(setting: str) -> str:
@@ -327,14 +331,23 @@ def read_config(path: Path) -> dict[str, Any]:
     return table
 
 
-def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+def _text_table(value: Any, where: str, explained: str) -> tuple[tuple[str, str], ...]:
+    """A table of text -> text, sorted; `explained` says what it maps, with an example."""
     if not isinstance(value, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise UsageError(
-            f'{where}: [columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at".'
-        )
+        raise UsageError(f"{where}: {explained}.")
     return tuple(sorted(value.items()))
+
+
+def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    explained = '[columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at"'
+    return _text_table(value, where, explained)
+
+
+def _unit_aliases(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    explained = '[unit_aliases] maps unit names to GSO codes as text, e.g. "T. Hải Dương" = "30"'
+    return _text_table(value, where, explained)
 
 
 def _province_targets(value: Any, where: str) -> tuple[ProvinceTarget, ...]:
@@ -394,6 +407,11 @@ def load_settings(
         values["columns"], sources["columns"] = _columns(table["columns"], where), where
     else:
         sources["columns"] = "default"
+    if "unit_aliases" in table:
+        values["unit_aliases"] = _unit_aliases(table["unit_aliases"], where)
+        sources["unit_aliases"] = where
+    else:
+        sources["unit_aliases"] = "default"
     if "province_targets" in table:
         values["province_targets"] = _province_targets(table["province_targets"], where)
         sources["province_targets"] = where

@@ -42,6 +42,16 @@ class NcoviError(Exception):
     exit_code: ExitCode = ExitCode.INTERNAL
 
 
+class NcoviWarning(UserWarning):
+    """Something the user should know that does not stop the command (rows rejected, a sheet
+    skipped); the CLI prints it as one line on stderr, the library only warns."""
+
+
+class RejectedRowsWarning(NcoviWarning):
+    """More than 1% of the rows read were rejected and no --max-reject-rate was given: the
+    command goes on (exit 0) and the CLI prints the message on stderr."""
+
+
 class UsageError(NcoviError):
     """A flag or argument is wrong (exit 2)."""
 
@@ -82,8 +92,3 @@ class Interrupted(BaseException):
         super().__init__(what)
         self.exit_code = exit_code
         self.what = what
-
-
-class NcoviWarning(UserWarning):
-    """Something the user should know that does not stop the command (a sheet skipped); the
-    CLI prints it as one line on stderr, the library only warns."""

@@ -102,6 +102,7 @@ def followup_assemble(
         provinces=request.provinces,
         sum_columns=STATUS_COLUMNS,
         units=units,
+        units_in_force=done.units_in_force,
     )
     code = coverage.unit_code(level)
     names = [c for c in listing.records.columns if c.endswith(("_code", "_name", "_name_en"))]

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -28,10 +27,12 @@ from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_name
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
+from ncovi_stats.core.crosswalk import Crosswalk
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
+from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import expand_paths
 from ncovi_stats.progress import Progress, progress_assemble, progress_queries
@@ -100,6 +101,7 @@ class Context:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     progress: dict[tuple[int, str], Progress] = field(default_factory=dict)  # (group, level)
+    units_in_force: Crosswalk = field(default_factory=Crosswalk)  # district changes applied
 
 
 def _no_queries(request: Request) -> list[Query]:
@@ -144,7 +146,7 @@ def _coverage_level(context: Context, level: str) -> Table:
     records = coverage.coverage_records(
         context.counts,
         level=level,
-        units=unit_names(level),
+        units=unit_names(level, context.units_in_force),
         population=context.population,
         scope=context.scope,
     )
@@ -432,6 +434,12 @@ def quality_section(context: Context, done: Read) -> None:
         meta=_base_meta(context, "quality_districts"),
         summary_records=report.by_district.filter(pl.col("province_code").is_in(context.scope)),
     )
+    if report.unresolved_units.height:
+        context.tables["quality_units"] = Table(
+            name="quality_units",
+            records=report.unresolved_sheet(),
+            meta=_base_meta(context, "quality_units"),
+        )
 
 
 def _quality_queries(request: Request) -> list[Query]:
@@ -461,6 +469,7 @@ def _base_meta(context: Context, table: str) -> dict[str, Any]:
         "cutoff": iso_with_offset(context.cutoff),
         "scope": list(context.scope),
         "rows": context.rows.as_dict(),
+        "units_crosswalk": context.units_in_force.meta(),
     }
 
 
@@ -472,14 +481,6 @@ def per_file_query(frames: Any) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("rows_read"),
         pl.col("reject_reason").is_null().sum().cast(pl.Int64).alias("rows_accepted"),
     )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_bundle(
@@ -512,8 +513,9 @@ def build_bundle(
         cutoff=cutoff,
         rows=rows,
         counts=counts,
-        population=population,
+        population=done.population(population),
         scope=coverage.scope_provinces(counts, request.provinces),
+        units_in_force=done.units_in_force,
     )
     ran = []
     for section in chosen:
@@ -566,7 +568,7 @@ def manifest(context: Context, per_file: pl.DataFrame, files: Mapping[str, bytes
         inputs.append(
             {
                 "path": str(path),
-                "sha256": sha256_of(path),
+                "sha256": file_sha256(path),
                 "bytes": path.stat().st_size,
                 "rows_read": row.get("rows_read", 0),
                 "rows_accepted": row.get("rows_accepted", 0),

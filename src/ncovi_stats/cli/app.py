@@ -146,10 +146,17 @@ def _warnings_on_stderr() -> Iterator[None]:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the app and return its exit code; every error becomes one line on stderr."""
+    """Run the app and return its exit code; every error becomes one line on stderr, and a
+    library warning (`NcoviWarning`: rows rejected, a sheet skipped) one line
+    "ncovi-stats: warning: ..." (the exit code stays)."""
+    with _warnings_on_stderr():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     _debug["enabled"] = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        with _signals_unwind(), _guarded_stdout(), _warnings_on_stderr():
+        with _signals_unwind(), _guarded_stdout():
             code = app(args=argv, standalone_mode=False, prog_name="ncovi-stats")
     except Interrupted as stop:
         return _fail(f"{stop.what}; temporary files removed.", int(stop.exit_code))

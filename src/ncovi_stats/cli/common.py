@@ -43,6 +43,7 @@ class Common:
     delimiter: str | None = None
     header_row: int | None = None
     sheet: str | None = None
+    aliases: Path | None = None
     rejects: Path | None = None
     max_reject_rate: str | None = None
     store: Path | None = None
@@ -67,6 +68,7 @@ class Common:
             delimiter=self.delimiter,
             header_row=self.header_row,
             sheet=self.sheet,
+            aliases=self.aliases,
             rejects=self.rejects,
             max_reject_rate=self.max_reject_rate,
             store=self.store,
@@ -91,6 +93,7 @@ SHARED_OPTIONS: dict[str, Any] = {
     "delimiter": opt.Delimiter,
     "header_row": opt.HeaderRow,
     "sheet": opt.Sheet,
+    "aliases": opt.Aliases,
     "rejects": opt.Rejects,
     "max_reject_rate": opt.MaxRejectRate,
     "store": opt.Store,

@@ -187,6 +187,16 @@ Rejects = Annotated[
         show_default=False,
     ),
 ]
+Aliases = Annotated[
+    Path | None,
+    typer.Option(
+        "--aliases",
+        help="A CSV with columns text,code mapping unit names as written in the exports to GSO "
+        "codes (2 province, 3 district, 5 ward), looked up before the matching rules; "
+        "`validate --suggest-aliases FILE` writes a template.",
+        show_default=False,
+    ),
+]
 MaxRejectRate = Annotated[
     str | None,
     typer.Option(

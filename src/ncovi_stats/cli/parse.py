@@ -40,6 +40,7 @@ def parse_request(
     delimiter: str | None = None,
     header_row: int | None = None,
     sheet: str | None = None,
+    aliases: Path | None = None,
     rejects: Path | None = None,
     max_reject_rate: str | None = None,
     store: Path | None = None,
@@ -49,6 +50,7 @@ def parse_request(
     may name an input (exports, --population, --key-file) or another output (exit 2)."""
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+    from ncovi_stats.io.aliases import load_aliases, read_alias_file
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.scan import ReadOptions
 
@@ -80,6 +82,7 @@ def parse_request(
             delimiter=parse_delimiter(delimiter),
             header_row=header_row,
             sheet=sheet,
+            aliases=load_aliases(read_alias_file(aliases)) if aliases is not None else None,
         ),
         rejects=rejects,
         max_reject_rate=parse_percent("--max-reject-rate", max_reject_rate, allow_zero=True),

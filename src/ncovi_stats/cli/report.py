@@ -12,6 +12,7 @@ from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
     from ncovi_stats.config import Settings
+    from ncovi_stats.core.unit_aliases import UnitAliases
     from ncovi_stats.report import ReportOptions
 
 REPORT_HELP = """Write the day's report bundle into OUT/<cut-off>/, e.g. reports/2020-04-08_1700/.
@@ -174,6 +175,17 @@ def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOpti
     )
 
 
+def report_aliases(settings: Settings) -> UnitAliases | None:
+    """`--aliases FILE` (or `aliases` in the config) and the config's `[unit_aliases]`, checked
+    together: a text given two codes across them is refused."""
+    from ncovi_stats.io.aliases import config_aliases, load_aliases, read_alias_file
+
+    pairs = config_aliases(dict(settings.unit_aliases), f"config {settings.config_file}")
+    if settings.aliases is not None:
+        pairs += read_alias_file(settings.aliases)
+    return load_aliases(pairs)
+
+
 def report(
     inputs: OptionalInputs = None,
     out: Out = None,
@@ -194,6 +206,7 @@ def report(
     delimiter: opt.Delimiter = None,
     header_row: opt.HeaderRow = None,
     sheet: opt.Sheet = None,
+    aliases: opt.Aliases = None,
     force: Force = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -227,6 +240,7 @@ def report(
         "delimiter": delimiter,
         "header_row": header_row,
         "sheet": sheet,
+        "aliases": aliases,
     }
     settings = settings_from(flags, config)
     if not settings.inputs:
@@ -252,6 +266,7 @@ def report(
             header_row=settings.header_row,
             sheet=settings.sheet,
             columns=dict(settings.columns),
+            aliases=report_aliases(settings),
         ),
     )
     from ncovi_stats.io.writers import check_path_length
@@ -265,16 +280,9 @@ def report(
         log.detail(f"sections with content: {', '.join(bundle.sections)}")
         outcome = publish(settings.out, bundle.name, bundle.files, force=force)
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
-    failing = []
-    if "behind" in settings.fail_on and bundle.behind:
-        failing.append(
-            f"{len(bundle.behind)} units behind target ({', '.join(bundle.behind[:10])})"
-        )
-    if "overdue" in settings.fail_on and bundle.overdue:
-        failing.append(f"overdue follow-up in provinces {', '.join(bundle.overdue[:10])}")
-    if failing:
-        sys.stderr.write(f"ncovi-stats: written, but {'; '.join(failing)}.\n")
-        raise typer.Exit(4)
+    from ncovi_stats.failon import check_report_fail_on
+
+    check_report_fail_on(settings.fail_on, behind=bundle.behind, overdue=bundle.overdue)
 
 
 def config(

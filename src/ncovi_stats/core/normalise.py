@@ -14,7 +14,7 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import resolve_units
+from ncovi_stats.core.units import UnitResolver, resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -34,9 +34,17 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "declaration_id": pl.String(),
     "ward_unresolved": pl.Boolean(),
     "reject_reason": pl.String(),
+    # The unit as written (its code if one was given, else its name), kept only on rows whose
+    # unit could not be resolved and, for the ward, on rows with an unresolved ward; null
+    # elsewhere. Unit names are not identity data (SPEC §5); they let `validate`, the rejects
+    # file and the warnings name the spelling that failed (`core.unresolved`).
+    "province_text": pl.String(),
+    "district_text": pl.String(),
+    "ward_text": pl.String(),
 }
 
 UNIT_TEXT_COLUMNS = ("province", "district", "ward")
+WRITTEN_UNIT_COLUMNS = {level: f"{level}_text" for level in UNIT_TEXT_COLUMNS}
 CODE_COLUMNS = {f"{level}_code": width for level, width in CODE_WIDTH.items()}
 
 
@@ -123,11 +131,13 @@ def normalise_declarations(
     schema: Mapping[str, pl.DataType],
     now: datetime,
     key: bytes | None = None,
+    resolver: UnitResolver | None = None,
 ) -> pl.LazyFrame:
     """One raw export (canonical column names, `_line`) to the normalised frame.
 
     `schema` is the raw frame's schema; `now` is naive Vietnam local time; `key` hashes
-    identity columns into `person_key`, which are dropped right there (SPEC §5).
+    identity columns into `person_key`, which are dropped right there (SPEC §5); `resolver`
+    resolves unit names (default: the bundled units, without user aliases).
     """
     names = list(schema)
     check_required_columns(source, names)
@@ -158,7 +168,34 @@ def normalise_declarations(
         *_typed_columns(schema),
     )
     return (
-        typed.pipe(resolve_units)
+        typed.with_columns(_written_units(schema))
+        .pipe(resolve_units, resolver)
         .with_columns(reject_reason_expr(now).alias("reject_reason"))
+        .with_columns(_unresolved_only())
         .select(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items())
     )
+
+
+def _written_units(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
+    """Each level's unit as written, before resolution: the code if given, else the name."""
+    exprs = []
+    for level, column in WRITTEN_UNIT_COLUMNS.items():
+        given = [pl.col(name) for name in (f"{level}_code", level) if name in schema]
+        written = pl.coalesce(given) if given else pl.lit(None, pl.String)
+        exprs.append(written.cast(pl.String).alias(column))
+    return exprs
+
+
+def _unresolved_only() -> list[pl.Expr]:
+    """Keep the units as written only where they failed (province and district: rows rejected
+    for their unit; ward: those rows and rows whose ward did not resolve)."""
+    unit_rejected = pl.col("unit_problem").is_not_null() & (
+        pl.col("reject_reason") == pl.col("unit_problem")
+    )
+    ward_failed = unit_rejected | pl.col("ward_unresolved")
+    return [
+        pl.when(ward_failed if level == "ward" else unit_rejected)
+        .then(pl.col(column))
+        .alias(column)
+        for level, column in WRITTEN_UNIT_COLUMNS.items()
+    ]

@@ -35,6 +35,8 @@ import polars as pl
 
 from ncovi_stats.core.identity import PERSON_KEY, derive_person_key
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
+from ncovi_stats.core.unit_aliases import UnitAliases
+from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, NcoviWarning
 from ncovi_stats.io.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
 from ncovi_stats.io.headers import HeaderMap, headers_to_show, looks_like_identity, map_headers
@@ -69,6 +71,7 @@ class ReadOptions:
     sheet: str | None = None  # --sheet: the one .xlsx sheet to read
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the config's [columns] table: export header -> canonical column
+    aliases: UnitAliases | None = None  # --aliases FILE, [unit_aliases]: looked up first
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,7 @@ def scan_exports(
     columns into `person_key` (SPEC §5).
     """
     options = options or ReadOptions()
+    resolver = UnitResolver.bundled().with_aliases(options.aliases)
     frames = []
     sources = []
     for path in expand_paths(patterns):
@@ -319,7 +323,9 @@ def scan_exports(
             for raw, info in parts:
                 schema = dict(raw.collect_schema())
                 frames.append(
-                    normalise_declarations(raw, source=info.source, schema=schema, now=now, key=key)
+                    normalise_declarations(
+                        raw, source=info.source, schema=schema, now=now, key=key, resolver=resolver
+                    )
                 )
                 sources.append(info)
         except (OSError, pl.exceptions.PolarsError) as error:

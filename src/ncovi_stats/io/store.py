@@ -28,7 +28,7 @@ from typing import Any, Final
 import polars as pl
 
 from ncovi_stats.core import store_rows
-from ncovi_stats.core.normalise import NORMALISED_SCHEMA
+from ncovi_stats.core.normalise import NORMALISED_SCHEMA, WRITTEN_UNIT_COLUMNS
 from ncovi_stats.core.persons import FIRST_ROW_COLUMNS
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.errors import REJECT_REASONS, BadInputError
@@ -231,9 +231,11 @@ def scan_normalised(state: StoreState) -> pl.LazyFrame:
         *(
             pl.col(name).cast(dtype)
             for name, dtype in NORMALISED_SCHEMA.items()
-            if name not in {"_source_file", "_line", "reject_reason"}
+            if name
+            not in {"_source_file", "_line", "reject_reason", *WRITTEN_UNIT_COLUMNS.values()}
         ),
         pl.lit(None, pl.String).alias("reject_reason"),
+        *(pl.lit(None, pl.String).alias(name) for name in WRITTEN_UNIT_COLUMNS.values()),
     )
 
 

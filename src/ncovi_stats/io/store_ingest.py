@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ import polars as pl
 from ncovi_stats import __version__
 from ncovi_stats.core import quality, store_rows
 from ncovi_stats.errors import BadInputError, LockedError, OutputError
+from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.keyfile import fingerprint
 from ncovi_stats.io.scan import expand_paths, open_exports
 from ncovi_stats.io.store import (
@@ -238,14 +238,6 @@ def _remove_uncommitted(state: StoreState) -> None:
             shutil.rmtree(leftover)
         else:
             leftover.unlink()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
