@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ncovi_stats.errors import UsageError
+from ncovi_stats.limits import SLA_HOURS_MAX, TARGET_PCT_MAX
 
 ENV_PREFIX = "NCOVI_STATS_"
 CONFIG_NAME = "ncovi-stats.toml"
@@ -136,8 +137,8 @@ def parse_percent(value: Any, name: str = "target") -> Decimal:
         raise UsageError(
             f"{name} '{value}' is not a number; write a percentage, e.g. 90."
         ) from None
-    if not number.is_finite() or number <= 0:
-        raise UsageError(f"{name} '{value}' must be a positive percentage, e.g. 90.")
+    if not number.is_finite() or number <= 0 or number > TARGET_PCT_MAX:
+        raise UsageError(f"{name} '{value}' must be a percentage above 0, at most 100, e.g. 90.")
     return number
 
 
@@ -204,8 +205,11 @@ def _positive_int(value: Any, base: Path) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise UsageError(f"sla_hours '{value}' is not a whole number of hours, e.g. 48.") from None
-    if number <= 0:
-        raise UsageError(f"sla_hours '{value}' must be a positive number of hours, e.g. 48.")
+    if number <= 0 or number > SLA_HOURS_MAX:
+        raise UsageError(
+            f"sla_hours '{value}' must be a positive number of hours, at most {SLA_HOURS_MAX}, "
+            "e.g. 48."
+        )
     return number
 
 
@@ -279,6 +283,24 @@ def find_config(explicit: Path | None, cwd: Path, environ: Mapping[str, str]) ->
     return None
 
 
+def _check_config_owner_and_folder(path: Path, status: os.stat_result) -> None:
+    """Others may neither own the config nor replace it: its folder must not be writable by
+    other users, unless it has the sticky bit (like /tmp), where only the owner may replace it."""
+    if status.st_uid not in (os.getuid(), 0):
+        raise UsageError(f"config {path} belongs to another user; use a config file of your own.")
+    folder = path.parent
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise UsageError(f"config {path}: its folder cannot be read ({error.strerror}).") from None
+    if mode & _WRITABLE_BY_OTHERS and not mode & stat.S_ISVTX:
+        raise UsageError(
+            f"config {path}: its folder can be changed by other users "
+            f"(mode {stat.S_IMODE(mode):04o}), who could replace the file; move it to a folder "
+            f"of your own or restrict the folder with `chmod go-w {folder}`."
+        )
+
+
 def read_config(path: Path) -> dict[str, Any]:
     """The TOML table of a config file, after checking that only its owner may change it."""
     try:
@@ -290,6 +312,8 @@ def read_config(path: Path) -> dict[str, Any]:
             f"config {path} can be changed by other users (mode {stat.S_IMODE(status.st_mode):04o}); "
             f"restrict it with `chmod go-w {path}`."
         )
+    if os.name == "posix":
+        _check_config_owner_and_folder(path, status)
     try:
         with path.open("rb") as stream:
             table = tomllib.load(stream)

@@ -19,6 +19,8 @@ CASES = {
     "plain": HEADER + ROW * 5,
     "no final line break": HEADER + ROW * 2 + ROW.rstrip("\n"),
     "crlf": (HEADER + ROW * 3).replace("\n", "\r\n"),
+    "lone cr": (HEADER + ROW * 3).replace("\n", "\r"),
+    "cr inside crlf": HEADER.replace("\n", "\r\n") + ROW.replace("\n", "\r") + ROW,
     "empty first field": HEADER + ",k1,93\n" + ROW,
     "fewer fields": HEADER + "2020-04-01 08:00:00,k1\n" + ROW,
     "more fields": HEADER + ROW + "2020-04-01 08:00:00,k1,93,x\n",
@@ -83,3 +85,4 @@ def test_fixtures_read_the_same(tmp_path: Path, path: Path) -> None:
         return  # the line walk decided, as before
     assert ours.lines == line_walk(path)
     assert ours.records == ours.lines - 1 and not ours.invalid_lines
+    assert ours == _stream(path, dialect, None)  # every field, the header's names included

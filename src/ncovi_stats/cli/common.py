@@ -51,7 +51,11 @@ class Common:
     output: Path | None = None
     lang: opt.Lang = opt.Lang.en
 
-    def request(self, inputs: list[str] | None) -> Request:
+    def request(
+        self, inputs: list[str] | None, outputs: dict[str, Path | None] | None = None
+    ) -> Request:
+        """The request; `outputs` are the command's own output flags (--chart...), checked with
+        --output and --rejects against the inputs and each other before anything is read."""
         from ncovi_stats.cli.parse import parse_request
 
         return parse_request(
@@ -68,6 +72,11 @@ class Common:
             rejects=self.rejects,
             max_reject_rate=self.max_reject_rate,
             store=self.store,
+            outputs={
+                "--output": self.output or Path("-"),
+                "--rejects": self.rejects,
+                **(outputs or {}),
+            },
         )
 
 
@@ -97,7 +106,8 @@ Command = Callable[..., None]
 EXIT_CODES = (
     "Exit codes: 0 ok; 1 internal error (rerun with --debug); 2 usage error; 3 bad input "
     "(unreadable, empty, all rows or more than --max-reject-rate percent rejected){fail_on}; "
-    "5 output could not be written; 130 interrupted.{precedence}"
+    "5 output could not be written (stdout full or closed included); 130 interrupted; "
+    "143 terminated (SIGTERM).{precedence}"
 )
 FAIL_ON_EXIT = "; 4 everything written, but --fail-on found a unit behind or overdue"
 PRECEDENCE = " When several apply: 3, then 5, then 4."

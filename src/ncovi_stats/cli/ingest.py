@@ -73,7 +73,9 @@ def ingest(
     from ncovi_stats.core.cutoff import vietnam_now
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.store_ingest import ingest_exports
+    from ncovi_stats.io.writers import check_path_length
 
+    check_path_length("--store", store)
     key = load_key(key_file) if key_file is not None else None
     report = ingest_exports(store, exports, now=vietnam_now(), key=key)
     for line in summary_lines(report, store):

@@ -260,7 +260,8 @@ OptionalLevel = Annotated[
 SlaHours = Annotated[
     float,
     typer.Option(
-        "--sla-hours", help="Hours within which a flagged person must be verified.", min=0.001
+        "--sla-hours",
+        help="Hours within which a flagged person must be verified (above 0, at most 100000).",
     ),
 ]
 ListOverdue = Annotated[

@@ -128,7 +128,9 @@ class Log:
 
     def write(self, message: str) -> None:
         if not self.quiet:
-            sys.stderr.write(f"ncovi-stats: {message}\n")
+            from ncovi_stats.safe_text import strip_controls
+
+            sys.stderr.write(f"ncovi-stats: {strip_controls(message)}\n")
             sys.stderr.flush()
 
     def detail(self, message: str) -> None:
@@ -267,6 +269,9 @@ def report(
             aliases=report_aliases(settings),
         ),
     )
+    from ncovi_stats.io.writers import check_path_length
+
+    check_path_length("--out", settings.out)
     with locked(settings.out):
         from ncovi_stats.cli.output import reading_status
 

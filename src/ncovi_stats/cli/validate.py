@@ -76,7 +76,10 @@ def write_quality(report: QualityReport, common: Common) -> None:
     fmt, output = common.fmt.value, common.output
     if fmt == "json":
         document = report.as_dict()
-        text = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+        from ncovi_stats.safe_text import escape_json_controls
+
+        text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+        text = escape_json_controls(text) + "\n"
         writers.emit(text.encode(), output)
     elif fmt == "xlsx":
         from ncovi_stats.io.xlsx import FIXED_CREATED, Sheet, write_workbook

@@ -49,9 +49,13 @@ WRITTEN_UNIT_COLUMNS = {level: f"{level}_text" for level in UNIT_TEXT_COLUMNS}
 CODE_COLUMNS = {f"{level}_code": width for level, width in CODE_WIDTH.items()}
 
 
-def check_required_columns(source: str, names: list[str]) -> None:
-    """Stop with a message naming the missing column and the columns found."""
+def check_required_columns(source: str, names: list[str], *, hidden: int = 0) -> None:
+    """Stop with a message naming the missing column and the columns found; `hidden` fields
+    (that may be cell values, not headers) are only counted."""
     found = ", ".join(name for name in names if not name.startswith("_")) or "none"
+    if hidden:
+        found += f"; {hidden} field{'s' if hidden > 1 else ''} not recognised as "
+        found += "headers" if hidden > 1 else "a header"
     if "declared_at" not in names:
         raise BadInputError(
             f"{source}: required column 'declared_at' is missing (columns found: {found})."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Final, TypeVar
 
 import polars as pl
@@ -102,6 +103,7 @@ def _parse_excel_serial(text: pl.Expr) -> pl.Expr:
     )
 
 
+LEAP_SECOND_PATTERN = r"\d:\d\d:60"
 # The time format of nearly every export, read first and alone; other text goes the long way.
 FAST_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 FAST_TIME_LENGTH = 19
@@ -124,7 +126,7 @@ def _parse_any_time(text: pl.Expr) -> pl.Expr:
 def _fast_time(expr: pl.Expr) -> pl.Expr:
     """Text of exactly `YYYY-MM-DD HH:MM:SS` parsed with that format; null for other text."""
     return (
-        pl.when(expr.str.len_bytes() == FAST_TIME_LENGTH)
+        pl.when((expr.str.len_bytes() == FAST_TIME_LENGTH) & (expr.str.slice(17, 2) != "60"))
         .then(expr)
         .str.to_datetime(FAST_TIME_FORMAT, time_unit=TIME_UNIT, strict=False)
     )
@@ -144,7 +146,14 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
     `verified_at`) is parsed by none. Over a frame, `parse_time_columns` does the same in steps.
     """
     fast = _fast_time(expr)
-    return pl.coalesce(fast, _parse_any_time(_other_time_text(expr, fast)))
+    return pl.coalesce(fast, _slow_times(_other_time_text(expr, fast)))
+
+
+def _slow_times(rest: pl.Expr) -> pl.Expr:
+    """The slow formats on the left-over text; the parser reads a 60th second (a leap second)
+    as the next minute: not a time we read."""
+    impossible = rest.str.contains(LEAP_SECOND_PATTERN)
+    return pl.when(~impossible).then(_parse_any_time(rest))
 
 
 def parse_time_columns(lf: pl.LazyFrame, names: Sequence[str]) -> pl.LazyFrame:
@@ -164,21 +173,29 @@ def parse_time_columns(lf: pl.LazyFrame, names: Sequence[str]) -> pl.LazyFrame:
             _other_time_text(pl.col(name), pl.col(fast[name])).alias(rest[name]) for name in names
         )
         .with_columns(
-            pl.coalesce(pl.col(fast[name]), _parse_any_time(pl.col(rest[name]))).alias(name)
+            pl.coalesce(pl.col(fast[name]), _slow_times(pl.col(rest[name]))).alias(name)
             for name in names
         )
         .drop(*fast.values(), *rest.values())
     )
 
 
+# The earliest time read: NCOVI opened in March 2020, so an earlier time is a placeholder
+# (0001-01-01, 1900-01-00) or a typo, and the row is rejected `unparseable-time`.
+EARLIEST_TIME = datetime(2020, 1, 1)
+
+
 def time_column(name: str, dtype: pl.DataType) -> pl.Expr:
-    """The column `name` of a scanned frame as a naive local datetime."""
+    """The column `name` of a scanned frame as a naive local datetime; null (unparseable)
+    before `EARLIEST_TIME`."""
     column = pl.col(name)
     if isinstance(dtype, pl.Datetime):
-        return to_local_naive(column, dtype)
-    if isinstance(dtype, pl.Date):
-        return column.cast(pl.Datetime(TIME_UNIT))
-    return parse_time(column.cast(pl.String))
+        time = to_local_naive(column, dtype)
+    elif isinstance(dtype, pl.Date):
+        time = column.cast(pl.Datetime(TIME_UNIT))
+    else:
+        time = parse_time(column.cast(pl.String))
+    return pl.when(time >= pl.lit(EARLIEST_TIME, pl.Datetime(TIME_UNIT))).then(time)
 
 
 def blank_to_null(expr: pl.Expr) -> pl.Expr:

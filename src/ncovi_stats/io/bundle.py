@@ -163,6 +163,10 @@ def publish(out: Path, name: str, files: Mapping[str, bytes], *, force: bool = F
     any, is left as it was.
     """
     final = out / name
+    try:
+        clean_leftovers(out)  # first: also when this run ends as unchanged or refused
+    except OSError as error:
+        raise _output_error(out, error) from None
     if final.exists() and not final.is_symlink():
         raise OutputError(
             f"{final} exists and is not a bundle published by ncovi-stats; "

@@ -10,6 +10,8 @@ import polars as pl
 
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io import reference
+from ncovi_stats.limits import POPULATION_MAX
+from ncovi_stats.safe_text import strip_controls
 from ncovi_stats.schema import LEVEL_BY_CODE_WIDTH
 
 CENSUS_SOURCE = "census-2019"
@@ -106,15 +108,15 @@ def read_population_file(path: Path) -> pl.DataFrame:
             )
         seen[code] = number
         text = fields[population_at].strip() if population_at < len(fields) else ""
-        if not text.isdigit() or int(text) <= 0:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= POPULATION_MAX:
             raise BadInputError(
-                f"{where}: population '{text}' is not a positive whole number; "
-                "write it without separators, e.g. 733017."
+                f"{where}: population '{text}' is not a whole number from 1 to "
+                f"{POPULATION_MAX:,}; write it without separators, e.g. 733017."
             )
         source = (
             fields[source_at].strip() if source_at is not None and source_at < len(fields) else ""
         )
-        rows.append((level, code, int(text), source or path.stem))
+        rows.append((level, code, int(text), strip_controls(source or path.stem)))
     return pl.DataFrame(rows, schema=POPULATION_SCHEMA, orient="row")
 
 
