@@ -62,7 +62,7 @@ def _fields_per_line(block: bytes, separator: bytes) -> np.ndarray | None:
     when a line is not plain."""
     if b'"' in block or b"\x00" in block:
         return None
-    if block.count(b"\r") != block.count(b"\r\n"):
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
         return None  # a lone CR ends a line too: left to the line walk
     try:
         text = block.decode("utf-8")
