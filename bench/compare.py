@@ -2,13 +2,17 @@
 
     python bench/compare.py coverage ROWS parquet|csv [ROUNDS]
     python bench/compare.py series ROWS parquet|csv [ROUNDS]
+    python bench/compare.py validate ROWS parquet|csv [ROUNDS]
     python bench/compare.py help [ROUNDS]
 
 `coverage`: `ncovi-stats coverage --level district --as-of …` against the DuckDB reference query
 of issue 7 (first row per person by arg_min, persons per district). `series`: the library query a
 `progress --series` runs (first row per person, then new persons per district and local day, and
 the cumulative sum) against the same in DuckDB. `help`: `ncovi-stats --help` against
-`python -c "import typer, rich"`. Each side runs in its own process under `/usr/bin/time -v`
+`python -c "import typer, rich"`. `validate`: `ncovi-stats validate --format json` against
+DuckDB GROUP BYs over the same counts (rows, after the cut-off and duplicates per person — by
+file, by district and in all —, declaration ids shared, persons per district of their first row
+and those with rows in two or more districts). Each side runs in its own process under `/usr/bin/time -v`
 with the same number of threads (2); rounds alternate the two sides, and the medians of the wall
 times, their ratio and the peak resident memory are printed, with the load average of each round.
 Exports come from `bench/national.py` (cached in bench/out/).
@@ -66,6 +70,31 @@ rows = con.execute(
 print(len(rows), "unit-days")
 """
 
+DUCKDB_VALIDATE = """
+import sys, duckdb
+path, as_of, source = sys.argv[1], sys.argv[2], sys.argv[3]
+con = duckdb.connect(config={"threads": int(sys.argv[4])})
+con.execute(f"CREATE VIEW r AS SELECT *, '{path}' AS f FROM {source}('{path}')")
+cut = f"TIMESTAMP '{as_of}'"
+key = ("declared_at, person_key, province_code, district_code, ward_code, declared_by, channel, "
+       "risk_flag, verified_at")
+has, no = "declaration_id IS NOT NULL", "declaration_id IS NULL"
+dup = (f"count(*) FILTER ({has}) - count(DISTINCT (person_key, declaration_id)) FILTER ({has})"
+       f" + count(*) FILTER ({no}) - count(DISTINCT ({key})) FILTER ({no})")
+counts = f"count(*), count(*) FILTER (declared_at > {cut}), {dup}"
+out = con.execute(f"SELECT {counts} FROM r").fetchall()
+out += con.execute(f"SELECT f, {counts} FROM r GROUP BY 1").fetchall()
+out += con.execute(f"SELECT province_code, district_code, {counts} FROM r GROUP BY 1, 2").fetchall()
+out += con.execute("SELECT count(*) FROM (SELECT declaration_id FROM r WHERE declaration_id IS NOT NULL "
+                   "GROUP BY 1 HAVING count(DISTINCT person_key) >= 2)").fetchall()
+out += con.execute(
+    "SELECT d, count(*), count(*) FILTER (n >= 2) FROM (SELECT person_key, "
+    "arg_min(district_code, (declared_at, ward_code, district_code)) AS d, "
+    f"count(DISTINCT district_code) AS n FROM r WHERE declared_at <= {cut} GROUP BY 1) GROUP BY 1"
+).fetchall()
+print(len(out), "rows of counts")
+"""
+
 NCOVI_SERIES = """
 import sys
 from datetime import datetime
@@ -121,6 +150,10 @@ def commands(work: str, rows: int, fmt: str) -> tuple[list[str], list[str]]:
         ours = [py, "-m", "ncovi_stats", "coverage", path, "--level", "district"]
         ours += ["--as-of", AS_OF, "--format", "csv", "--output", os.devnull]
         return ours, [py, "-c", DUCKDB_COVERAGE, path, AS_OF, source, THREADS]
+    if work == "validate":
+        ours = [py, "-m", "ncovi_stats", "validate", path, "--as-of", AS_OF]
+        ours += ["--format", "json", "--output", os.devnull]
+        return ours, [py, "-c", DUCKDB_VALIDATE, path, AS_OF, source, THREADS]
     return [py, "-c", NCOVI_SERIES, path, AS_OF], [
         py,
         "-c",

@@ -20,27 +20,11 @@ from ncovi_stats.io.keyfile import generate_key_file
 from ncovi_stats.io.scan import ReadOptions
 from ncovi_stats.validation import quality_report_of
 from tests.fixtures.make_fixtures import encode_cp1258
+from tests.hostile.pii import forms as _forms
 
 IDS = ["079 123.987-654", "B9876543"]
 PHONES = ["+84 903 777 111", "0903.777.222"]
 NAMES = ["Quách Thị Ẩn Danh", "Lưu Bí Mật"]
-
-
-def _forms(value: str) -> set[str]:
-    nfc = unicodedata.normalize("NFC", value)
-    plain = "".join(
-        c
-        for c in unicodedata.normalize("NFD", nfc.replace("đ", "d"))
-        if not unicodedata.combining(c)
-    )
-    digits = "".join(c for c in value if c.isdigit())
-    forms = {value, nfc, unicodedata.normalize("NFD", nfc), nfc.casefold(), plain, plain.lower()}
-    forms |= {nfc.upper(), " ".join(nfc.casefold().split())}
-    if len(digits) >= 8:
-        forms |= {digits, digits[-9:], "0" + digits[-9:]}  # normalised phone/ID, no country code
-    compact = "".join(c for c in value if c not in " .-").upper()
-    forms.add(compact)
-    return {form for form in forms if len(form) >= 6}
 
 
 SECRETS = sorted({form for value in [*IDS, *PHONES, *NAMES] for form in _forms(value)})

@@ -42,9 +42,9 @@ ROW = st.tuples(
     st.sampled_from(["Hậu Giang", "Tinh Hau Giang", "HẬU GIANG"]),
     st.sampled_from(["TX. Long Mỹ", "Huyện Long Mỹ", "Vi Thanh", "H. Châu Thành A"]),
 )
-KEY_FOLDER = Path(tempfile.mkdtemp(prefix="ncovi-prop-key-"))
-generate_key_file(KEY_FOLDER / "key")
-KEY = load_key(KEY_FOLDER / "key")
+with tempfile.TemporaryDirectory(prefix="ncovi-prop-key-") as _key_folder:
+    generate_key_file(Path(_key_folder) / "key")
+    KEY = load_key(Path(_key_folder) / "key")
 
 
 def _write(rows: list[tuple[str | None, str, str, str]], folder: Path) -> Path:
@@ -69,7 +69,11 @@ def _write(rows: list[tuple[str | None, str, str, str]], folder: Path) -> Path:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ROW, min_size=1, max_size=30))
 def test_every_row_is_accepted_or_rejected_with_its_reason(rows) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="ncovi-prop-"))
+    with tempfile.TemporaryDirectory(prefix="ncovi-prop-") as name:
+        _check_rows(rows, Path(name))
+
+
+def _check_rows(rows: list[tuple[str | None, str, str, str]], folder: Path) -> None:
     path = _write(rows, folder)
     rejects = folder / "rejects.csv"
     done = read(request(path, key=KEY, rejects=rejects), check=False)

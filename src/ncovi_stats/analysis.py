@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,12 +13,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from ncovi_stats import __version__, stages
-from ncovi_stats.core import coverage, persons, quality
+from ncovi_stats.core import coverage, crosswalk, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.core.units import UnitResolver
-from ncovi_stats.errors import BadInputError, UsageError
+from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
@@ -72,8 +73,9 @@ def resolve_provinces(texts: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def unit_names(level: str) -> pl.DataFrame:
-    """Every known unit of `level` with its name and the names of its parents."""
+def unit_names(level: str, units_in_force: crosswalk.Crosswalk | None = None) -> pl.DataFrame:
+    """Every known unit of `level` with its name and the names of its parents; with
+    `units_in_force`, districts as they were then (`core.crosswalk.district_units`)."""
     provinces = reference.provinces().select("province_code", "province_name")
     if level == "province":
         return provinces
@@ -81,9 +83,10 @@ def unit_names(level: str) -> pl.DataFrame:
     if level == "ward":
         wards = reference.wards().select("district_code", "ward_code", "ward_name")
         districts = wards.join(districts, on="district_code", how="left")
-    return districts.join(provinces, on="province_code", how="left").select(
+    named = districts.join(provinces, on="province_code", how="left").select(
         coverage.unit_columns(level)
     )
+    return crosswalk.district_units(named, units_in_force or crosswalk.Crosswalk())
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ class Frames:
 
     normalised: pl.LazyFrame  # every row read, typed, with `reject_reason`
     accepted: pl.LazyFrame  # accepted rows at or before the cut-off
-    first: pl.LazyFrame  # one row per person: their first accepted row (SPEC §3.3)
+    # one row per person: person_key, and the time and unit codes of their first accepted row
+    # (SPEC §3.3, `persons.first_places`; a store gives every column of `FIRST_ROW_COLUMNS`)
+    first: pl.LazyFrame
     cutoff: datetime | None  # None: the latest accepted declaration, known after collection
 
 
@@ -104,6 +109,20 @@ class Read:
     rows: quality.RowCounts
     cutoff: datetime
     sources: list[SourceInfo] = field(default_factory=list)  # how each input was read
+    # unit values that did not resolve, as written (core.unresolved.unresolved_table)
+    unresolved: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=unresolved.TABLE_SCHEMA)
+    )
+    # the district changes in force at the cut-off, applied to the rows (core.crosswalk)
+    units_in_force: crosswalk.Crosswalk = field(default_factory=crosswalk.Crosswalk)
+
+    def units(self, level: str) -> pl.DataFrame:
+        """`unit_names(level)` as the units were at the cut-off."""
+        return unit_names(level, self.units_in_force)
+
+    def population(self, population: pl.DataFrame) -> pl.DataFrame:
+        """Denominators of the units in force (merged districts' census figures summed)."""
+        return crosswalk.district_population(population, self.units_in_force)
 
 
 Query = Callable[[Frames], pl.LazyFrame]
@@ -117,8 +136,17 @@ def latest_accepted(normalised: pl.LazyFrame) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: bool = True) -> Read:
+def read(
+    request: Request,
+    *queries: Query,
+    needs_cutoff: bool = False,
+    check: bool = True,
+    duplicates: bool = False,
+) -> Read:
     """Scan the inputs once and collect `queries` together with the row counts of SPEC §3.2.
+
+    `duplicates` adds the duplicate rows and the declaration ids shared by persons to the counts:
+    only `validate` and the report bundle ask for them (SPEC §3.2); other commands leave them out.
 
     Queries that need the cut-off as a value (`needs_cutoff`) get the default one computed
     first when `--as-of` is not given; others see `cutoff=None` and one pass suffices. The
@@ -126,66 +154,143 @@ def read(request: Request, *queries: Query, needs_cutoff: bool = False, check: b
     written before the checks of `check_rows` (skipped with `check=False`: call it yourself).
     """
     if request.store is not None:
-        cutoff, collected, sources = _collect_store(request, queries, needs_cutoff)
+        cutoff, collected, sources, in_force = _collect_store(
+            request, queries, needs_cutoff, duplicates
+        )
     else:
-        cutoff, collected, sources = _collect_exports(request, queries, needs_cutoff)
+        cutoff, collected, sources, in_force = _collect_exports(
+            request, queries, needs_cutoff, duplicates
+        )
     if request.rejects is not None:
         from ncovi_stats.io.rejects import write_rejects
 
         write_rejects(collected.pop(), request.rejects)
-    *results, rows_frame = collected
+    *results, rows_frame, unresolved_counts = collected
     rows = quality.row_counts_from(rows_frame)
+    texts = unresolved_units(unresolved_counts, request)
     if check:
-        check_rows(rows, request)
-    return Read(results, rows, cutoff or rows_frame["latest_accepted"][0], sources)
+        check_rows(rows, request, texts)
+    used = cutoff or rows_frame["latest_accepted"][0]
+    return Read(results, rows, used, sources, texts, in_force)
 
 
-Collected = tuple[datetime | None, list[pl.DataFrame], list[SourceInfo]]
+def unresolved_units(counts: pl.DataFrame, request: Request | None = None) -> pl.DataFrame:
+    """`core.unresolved.unresolved_table` with the official names of the bundled units (and
+    the request's aliases, so a failed district is named within its aliased province)."""
+    names = dict(reference.provinces().select("province_code", "province_name").iter_rows())
+    names |= dict(reference.districts().select("district_code", "district_name").iter_rows())
+    aliases = request.reading.aliases if request is not None else None
+    return unresolved.unresolved_table(counts, names, UnitResolver.bundled().with_aliases(aliases))
 
 
-def _collect_exports(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+Collected = tuple[datetime | None, list[pl.DataFrame], list[SourceInfo], crosswalk.Crosswalk]
+
+
+def _collect_at_units_in_force(
+    request: Request,
+    cutoff: datetime | None,
+    collect: Callable[[crosswalk.Crosswalk], list[pl.DataFrame]],
+    queries: Sequence[Query],
+) -> tuple[list[pl.DataFrame], crosswalk.Crosswalk]:
+    """`collect` with the district changes in force at the cut-off (`core.crosswalk`).
+
+    Without a cut-off yet (no --as-of, and the queries do not need it before reading), the
+    changes in force at the machine's clock are assumed; when the latest accepted declaration
+    turns out to be earlier than one of them, the queries are collected again with the right
+    ones (exports of spring 2020 are read once: every change took effect before).
+    """
+    assumed = crosswalk.in_force(cutoff or request.now)
+    collected = collect(assumed)
+    if cutoff is not None:
+        return collected, assumed
+    latest = collected[len(queries)]["latest_accepted"][0]
+    actual = crosswalk.in_force(latest)
+    if actual != assumed:
+        return collect(actual), actual
+    return collected, assumed
+
+
+def _collect_exports(
+    request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
+) -> Collected:
     """Queries and row counts over export files, inside the read's private work folder."""
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
     ) as scan:
         normalised = scan.frame
 
-        def collect() -> tuple[datetime | None, list[pl.DataFrame]]:
+        def collect() -> tuple[datetime | None, list[pl.DataFrame], crosswalk.Crosswalk]:
             cutoff = request.as_of
             if cutoff is None and needs_cutoff:
                 stages.report("cutoff")
                 cutoff = latest_accepted(normalised)
-            accepted = persons.accepted_rows(normalised, cutoff)
-            frames = Frames(normalised, accepted, persons.first_rows(accepted), cutoff)
-            rows_query = quality.row_count_query(normalised, cutoff)
-            return cutoff, _collect(frames, queries, rows_query, request)
 
-        cutoff, collected = guard_polars(request.inputs, collect)
-        return cutoff, collected, scan.sources
+            def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
+                remapped = crosswalk.remap_districts(normalised, in_force)
+                accepted = persons.accepted_rows(remapped, cutoff)
+                frames = Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+                rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
+                return _collect(frames, queries, rows_query, request, raw=normalised)
+
+            collected, in_force = _collect_at_units_in_force(request, cutoff, at, queries)
+            return cutoff, collected, in_force
+
+        cutoff, collected, in_force = guard_polars(request.inputs, collect)
+        return cutoff, collected, scan.sources, in_force
 
 
-def _collect_store(request: Request, queries: Sequence[Query], needs_cutoff: bool) -> Collected:
+def _collect_store(
+    request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
+) -> Collected:
     """Queries and row counts over an ingested store (docs/store.md)."""
     from ncovi_stats.io.store import scan_store
 
     assert request.store is not None
     normalised, first, rows_query, cutoff = scan_store(
-        request.store, key=request.key, as_of=request.as_of, needs_cutoff=needs_cutoff
+        request.store,
+        key=request.key,
+        as_of=request.as_of,
+        needs_cutoff=needs_cutoff,
+        duplicates=duplicates,
     )
-    frames = Frames(normalised, persons.accepted_rows(normalised, cutoff), first, cutoff)
-    collected = guard_polars(
-        [str(request.store)], lambda: _collect(frames, queries, rows_query, request)
+
+    def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
+        remapped = crosswalk.remap_districts(normalised, in_force)
+        frames = Frames(
+            remapped,
+            persons.accepted_rows(remapped, cutoff),
+            crosswalk.remap_districts(first, in_force),
+            cutoff,
+        )
+        return _collect(frames, queries, rows_query, request, raw=None)
+
+    collected, in_force = guard_polars(
+        [str(request.store)],
+        lambda: _collect_at_units_in_force(request, cutoff, at, queries),
     )
-    return cutoff, collected, []
+    return cutoff, collected, [], in_force
 
 
 def _collect(
-    frames: Frames, queries: Sequence[Query], rows_query: pl.LazyFrame, request: Request
+    frames: Frames,
+    queries: Sequence[Query],
+    rows_query: pl.LazyFrame,
+    request: Request,
+    *,
+    raw: pl.LazyFrame | None,
 ) -> list[pl.DataFrame]:
-    """The queries, then the row counts, then (with --rejects) the rejected rows, together."""
-    extra = [rejected_rows(frames.normalised)] if request.rejects is not None else []
+    """The queries, the row counts, the unresolved units, then (with --rejects) the rejected
+    rows, together. `raw` is the rows as read (codes as given) for the last two; a store (None)
+    holds accepted rows only."""
+    source = raw if raw is not None else frames.normalised
+    texts = (
+        unresolved.unresolved_query(raw)
+        if raw is not None
+        else unresolved.empty_query_frame().lazy()
+    )
+    extra = [rejected_rows(source)] if request.rejects is not None else []
     stages.report("counting")
-    return pl.collect_all([*(query(frames) for query in queries), rows_query, *extra])
+    return pl.collect_all([*(query(frames) for query in queries), rows_query, texts, *extra])
 
 
 def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
@@ -206,9 +311,13 @@ def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
     )
 
 
-def check_rows(rows: quality.RowCounts, request: Request) -> None:
+def check_rows(
+    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None = None
+) -> None:
     """Stop (exit 3) when nothing was read, everything was rejected, or more than
-    `--max-reject-rate` percent of the rows read were rejected."""
+    `--max-reject-rate` percent of the rows read were rejected. Without `--max-reject-rate`,
+    more than 1% rejected is a `RejectedRowsWarning` naming the reasons and the unit texts
+    that failed (`unresolved_units`, most rows first), and the command goes on."""
     if rows.read == 0:
         raise BadInputError("the inputs hold no rows; check that the export is not empty.")
     reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
@@ -218,12 +327,43 @@ def check_rows(rows: quality.RowCounts, request: Request) -> None:
             "check the export's columns and values (see --help)."
         )
     limit = request.max_reject_rate
+    if limit is None and rows.rejected * 100 > unresolved.WARN_ABOVE_PCT * rows.read:
+        warnings.warn(
+            RejectedRowsWarning(rejected_warning(rows, request, unresolved_units)), stacklevel=2
+        )
     if limit is not None and Decimal(rows.rejected) * 100 > limit * rows.read:
         written = f"; they are listed in {request.rejects}" if request.rejects else ""
         raise BadInputError(
             f"{rows.rejected} of {rows.read} rows were rejected ({reasons}), more than "
             f"--max-reject-rate {limit}%{written}; fix the export or raise the limit."
         )
+
+
+def rejected_warning(
+    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None
+) -> str:
+    """The one-line warning of `check_rows`: share rejected, top reasons, top unit texts."""
+    share = coverage.half_up_hundredths(rows.rejected, rows.read)
+    top = sorted(((n, r) for r, n in rows.rejected_by_reason.items() if n), reverse=True)
+    reasons = ", ".join(f"{n} {reason}" for n, reason in top[:3])
+    message = (
+        f"{rows.rejected} of {rows.read} rows ({share // 100}.{share % 100:02d}%) were "
+        f"rejected ({reasons})"
+    )
+    if unresolved_units is not None and unresolved_units.height:
+        rejected_texts = unresolved_units.filter(pl.col("reason") != unresolved.WARD_UNRESOLVED)
+        named = [
+            unresolved.describe_text(r) for r in rejected_texts.head(unresolved.WARNED).to_dicts()
+        ]
+        if named:
+            more = rejected_texts.height - len(named)
+            message += "; units not recognised: " + "; ".join(named)
+            message += f" and {more} more" if more else ""
+    where = f"listed in {request.rejects}" if request.rejects else "list them with --rejects FILE"
+    return (
+        f"{message}. Figures leave these rows out: {where}, see `ncovi-stats validate`, map "
+        "spellings with --aliases FILE, or stop on this with --max-reject-rate."
+    )
 
 
 def describe(
@@ -262,6 +402,7 @@ def describe(
             accepted=rows.accepted,
             after_cutoff=rows.after_cutoff,
         ),
+        "units_crosswalk": crosswalk.in_force(cutoff).meta(),
         **extra,
     }
 
@@ -275,8 +416,8 @@ def coverage_report(request: Request, *, level: str, target: Decimal | None = No
     records = coverage.coverage_records(
         counts,
         level=level,
-        units=unit_names(level),
-        population=population,
+        units=done.units(level),
+        population=done.population(population),
         scope=scope,
         target=target,
     )

@@ -2,7 +2,8 @@
 
 Every setting has one name used everywhere: the TOML key (`population_label`), the environment
 variable (`NCOVI_STATS_POPULATION_LABEL`) and the flag (`--population-label`). Two settings are
-tables and live in the config file only: `[columns]` (header -> canonical column) and
+tables and live in the config file only: `[columns]` (header -> canonical column),
+`[unit_aliases]` (unit name as written -> GSO code, as `--aliases FILE`) and
 `[province_targets."<province>"]` (`target`, `deadline` for one province).
 
 The config file is `--config PATH`, else `./ncovi-stats.toml`, else the user config folder
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ncovi_stats.errors import UsageError
+from ncovi_stats.limits import SLA_HOURS_MAX, TARGET_PCT_MAX
 
 ENV_PREFIX = "NCOVI_STATS_"
 CONFIG_NAME = "ncovi-stats.toml"
@@ -66,6 +68,8 @@ class Settings:
     lang: str = "en"
     out: Path = Path("reports")
     columns: tuple[tuple[str, str], ...] = ()
+    aliases: Path | None = None
+    unit_aliases: tuple[tuple[str, str], ...] = ()
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
@@ -133,8 +137,8 @@ def parse_percent(value: Any, name: str = "target") -> Decimal:
         raise UsageError(
             f"{name} '{value}' is not a number; write a percentage, e.g. 90."
         ) from None
-    if not number.is_finite() or number <= 0:
-        raise UsageError(f"{name} '{value}' must be a positive percentage, e.g. 90.")
+    if not number.is_finite() or number <= 0 or number > TARGET_PCT_MAX:
+        raise UsageError(f"{name} '{value}' must be a percentage above 0, at most 100, e.g. 90.")
     return number
 
 
@@ -201,8 +205,11 @@ def _positive_int(value: Any, base: Path) -> int:
         number = int(str(value).strip())
     except ValueError:
         raise UsageError(f"sla_hours '{value}' is not a whole number of hours, e.g. 48.") from None
-    if number <= 0:
-        raise UsageError(f"sla_hours '{value}' must be a positive number of hours, e.g. 48.")
+    if number <= 0 or number > SLA_HOURS_MAX:
+        raise UsageError(
+            f"sla_hours '{value}' must be a positive number of hours, at most {SLA_HOURS_MAX}, "
+            "e.g. 48."
+        )
     return number
 
 
@@ -241,8 +248,9 @@ PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "delimiter": _text,
     "header_row": _header_row,
     "sheet": _text,
+    "aliases": _path,
 }
-TABLES = ("columns", "province_targets")
+TABLES = ("columns", "province_targets", "unit_aliases")
 
 
 def env_name(setting: str) -> str:
@@ -275,6 +283,24 @@ def find_config(explicit: Path | None, cwd: Path, environ: Mapping[str, str]) ->
     return None
 
 
+def _check_config_owner_and_folder(path: Path, status: os.stat_result) -> None:
+    """Others may neither own the config nor replace it: its folder must not be writable by
+    other users, unless it has the sticky bit (like /tmp), where only the owner may replace it."""
+    if status.st_uid not in (os.getuid(), 0):
+        raise UsageError(f"config {path} belongs to another user; use a config file of your own.")
+    folder = path.parent
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise UsageError(f"config {path}: its folder cannot be read ({error.strerror}).") from None
+    if mode & _WRITABLE_BY_OTHERS and not mode & stat.S_ISVTX:
+        raise UsageError(
+            f"config {path}: its folder can be changed by other users "
+            f"(mode {stat.S_IMODE(mode):04o}), who could replace the file; move it to a folder "
+            f"of your own or restrict the folder with `chmod go-w {folder}`."
+        )
+
+
 def read_config(path: Path) -> dict[str, Any]:
     """The TOML table of a config file, after checking that only its owner may change it."""
     try:
@@ -286,6 +312,8 @@ def read_config(path: Path) -> dict[str, Any]:
             f"config {path} can be changed by other users (mode {stat.S_IMODE(status.st_mode):04o}); "
             f"restrict it with `chmod go-w {path}`."
         )
+    if os.name == "posix":
+        _check_config_owner_and_folder(path, status)
     try:
         with path.open("rb") as stream:
             table = tomllib.load(stream)
@@ -303,14 +331,23 @@ def read_config(path: Path) -> dict[str, Any]:
     return table
 
 
-def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+def _text_table(value: Any, where: str, explained: str) -> tuple[tuple[str, str], ...]:
+    """A table of text -> text, sorted; `explained` says what it maps, with an example."""
     if not isinstance(value, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise UsageError(
-            f'{where}: [columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at".'
-        )
+        raise UsageError(f"{where}: {explained}.")
     return tuple(sorted(value.items()))
+
+
+def _columns(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    explained = '[columns] maps export headers to column names, e.g. "Ngày khai" = "declared_at"'
+    return _text_table(value, where, explained)
+
+
+def _unit_aliases(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    explained = '[unit_aliases] maps unit names to GSO codes as text, e.g. "T. Hải Dương" = "30"'
+    return _text_table(value, where, explained)
 
 
 def _province_targets(value: Any, where: str) -> tuple[ProvinceTarget, ...]:
@@ -370,6 +407,11 @@ def load_settings(
         values["columns"], sources["columns"] = _columns(table["columns"], where), where
     else:
         sources["columns"] = "default"
+    if "unit_aliases" in table:
+        values["unit_aliases"] = _unit_aliases(table["unit_aliases"], where)
+        sources["unit_aliases"] = where
+    else:
+        sources["unit_aliases"] = "default"
     if "province_targets" in table:
         values["province_targets"] = _province_targets(table["province_targets"], where)
         sources["province_targets"] = where

@@ -17,7 +17,8 @@ class ExitCode(IntEnum):
     BEHIND = 4
     OUTPUT = 5
     LOCKED = 6
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2
+    TERMINATED = 143  # SIGTERM: 128 + 15
 
 
 class RejectReason(StrEnum):
@@ -39,6 +40,20 @@ class NcoviError(Exception):
     """A condition the user can act on. `str(error)` is the one-line message."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class NcoviWarning(UserWarning):
+    """Something the user should know that does not stop the command (rows rejected, a sheet
+    skipped); the CLI prints it as one line on stderr, the library only warns."""
+
+
+class RejectedRowsWarning(NcoviWarning):
+    """More than 1% of the rows read were rejected and no --max-reject-rate was given: the
+    command goes on (exit 0) and the CLI prints the message on stderr."""
+
+
+class CutoffWarning(NcoviWarning):
+    """--as-of falls before the first, or on a later day than the last, accepted declaration."""
 
 
 class UsageError(NcoviError):
@@ -70,3 +85,14 @@ class BehindError(NcoviError):
     when asked with `--fail-on` (exit 4)."""
 
     exit_code = ExitCode.BEHIND
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: raised by the CLI's signal handler so that every `finally`
+    (private work folder, temporary files) runs before the process ends. A BaseException, like
+    KeyboardInterrupt, so that no `except Exception` swallows it."""
+
+    def __init__(self, exit_code: ExitCode, what: str) -> None:
+        super().__init__(what)
+        self.exit_code = exit_code
+        self.what = what

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,3 +61,26 @@ def check_fail_on(
         f"written, but {len(failing)} {units} {rule.meaning} ({shown}); "
         f"exit 4 because of --fail-on {condition}."
     )
+
+
+# `report --fail-on`: what the bundle lists for each condition (units behind target, provinces
+# with overdue follow-up), in the order the message names them.
+REPORT_FAILURES: dict[str, str] = {
+    "behind": "{count} units behind target ({shown})",
+    "overdue": "overdue follow-up in provinces {shown}",
+}
+
+
+def check_report_fail_on(
+    conditions: Collection[str], *, behind: Sequence[str], overdue: Sequence[str]
+) -> None:
+    """Raise `BehindError` (exit 4) when a `report --fail-on` condition applies; call it after
+    the bundle is published. `behind` and `overdue` are the codes the bundle found, sorted."""
+    found = {"behind": behind, "overdue": overdue}
+    failing = [
+        text.format(count=len(found[condition]), shown=", ".join(found[condition][:LISTED]))
+        for condition, text in REPORT_FAILURES.items()
+        if condition in conditions and found[condition]
+    ]
+    if failing:
+        raise BehindError(f"written, but {'; '.join(failing)}.")

@@ -14,6 +14,7 @@ from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.population import load_population
+from ncovi_stats.limits import SLA_HOURS_MAX
 from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 UNIT_KEYS = ["province_code", "district_code", "ward_code"]
@@ -38,8 +39,11 @@ class FollowUp:
 
 
 def check_sla(hours: float) -> timedelta:
-    if not hours > 0 or hours != hours or hours == float("inf"):
-        raise UsageError(f"--sla-hours {hours} must be a positive number of hours, e.g. 48.")
+    if not 0 < hours <= SLA_HOURS_MAX:  # NaN fails every comparison
+        raise UsageError(
+            f"--sla-hours {hours} must be a positive number of hours, at most {SLA_HOURS_MAX}, "
+            "e.g. 48."
+        )
     return timedelta(hours=hours)
 
 
@@ -98,6 +102,7 @@ def followup_assemble(
         provinces=request.provinces,
         sum_columns=STATUS_COLUMNS,
         units=units,
+        units_in_force=done.units_in_force,
     )
     code = coverage.unit_code(level)
     names = [c for c in listing.records.columns if c.endswith(("_code", "_name", "_name_en"))]

@@ -16,6 +16,7 @@ import polars as pl
 
 from ncovi_stats.analysis import unit_names
 from ncovi_stats.core import coverage, tabulate, units2025
+from ncovi_stats.core.crosswalk import Crosswalk, district_population
 from ncovi_stats.io import reference
 
 VINTAGES: tuple[int, ...] = (2020, 2025)
@@ -46,6 +47,7 @@ def list_units(
     sum_columns: Sequence[str] = (),
     units: int | None = None,
     target: Decimal | None = None,
+    units_in_force: Crosswalk | None = None,
 ) -> Listing:
     """The units of `level` in scope with population, persons_counted, coverage and `sum_columns`.
 
@@ -57,8 +59,8 @@ def list_units(
         records = coverage.coverage_records(
             counts,
             level=level,
-            units=unit_names(level),
-            population=population,
+            units=unit_names(level, units_in_force),
+            population=district_population(population, units_in_force or Crosswalk()),
             scope=legacy_scope,
             target=target,
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Frames, Query, Read, Request, Result, describe, read, unit_names
+from ncovi_stats.analysis import Frames, Query, Read, Request, Result, describe, read
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core
 from ncovi_stats.core.cutoff import iso_with_offset
@@ -72,8 +72,8 @@ def progress_assemble(
     covered = coverage.coverage_records(
         counts,
         level=level,
-        units=unit_names(level),
-        population=population,
+        units=done.units(level),
+        population=done.population(population),
         scope=scope,
         target=target,
     )

@@ -65,6 +65,7 @@ def rank_assemble(
         provinces=request.provinces,
         sum_columns=[ranking.DAY_BEFORE_COLUMN],
         units=units,
+        units_in_force=done.units_in_force,
     )
     records = ranking.rank_records(
         listing.records, code=coverage.unit_code(level), order_by=order_by

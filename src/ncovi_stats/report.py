@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -29,11 +28,13 @@ from ncovi_stats.changes import Changes, PreviousLookup, changes_since
 from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
+from ncovi_stats.core.crosswalk import Crosswalk
 from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io import reference
+from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import expand_paths
 from ncovi_stats.progress import Progress, progress_assemble, progress_queries
@@ -103,6 +104,7 @@ class Context:
     charts: list[Chart] = field(default_factory=list)
     progress: dict[tuple[int, str], Progress] = field(default_factory=dict)  # (group, level)
     changes: Changes | None = None  # since the previous bundle in the same --out
+    units_in_force: Crosswalk = field(default_factory=Crosswalk)  # district changes applied
 
 
 def _no_queries(request: Request) -> list[Query]:
@@ -148,7 +150,7 @@ def _coverage_level(context: Context, level: str) -> Table:
     records = coverage.coverage_records(
         context.counts,
         level=level,
-        units=unit_names(level),
+        units=unit_names(level, context.units_in_force),
         population=context.population,
         scope=context.scope,
     )
@@ -414,8 +416,9 @@ def quality_section(context: Context, done: Read) -> None:
     measures += [
         ("rows_rejected", rows.rejected),
         ("rows_after_cutoff", rows.after_cutoff),
-        ("duplicates", rows.duplicates),
+        ("duplicates", rows.duplicates or 0),
         ("unresolved_wards", rows.unresolved_wards),
+        ("declaration_ids_shared", rows.declaration_ids_shared or 0),
     ]
     measures += [(f"persons_{name}", int(n)) for name, n in report.persons.items()]
     measures.append(("units_over_100", report.units_over_100.height))
@@ -438,6 +441,12 @@ def quality_section(context: Context, done: Read) -> None:
         meta=_base_meta(context, "quality_districts"),
         summary_records=report.by_district.filter(pl.col("province_code").is_in(context.scope)),
     )
+    if report.unresolved_units.height:
+        context.tables["quality_units"] = Table(
+            name="quality_units",
+            records=report.unresolved_sheet(),
+            meta=_base_meta(context, "quality_units"),
+        )
 
 
 def _quality_queries(request: Request) -> list[Query]:
@@ -467,6 +476,7 @@ def _base_meta(context: Context, table: str) -> dict[str, Any]:
         "cutoff": iso_with_offset(context.cutoff),
         "scope": list(context.scope),
         "rows": context.rows.as_dict(),
+        "units_crosswalk": context.units_in_force.meta(),
     }
 
 
@@ -478,14 +488,6 @@ def per_file_query(frames: Any) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("rows_read"),
         pl.col("reject_reason").is_null().sum().cast(pl.Int64).alias("rows_accepted"),
     )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_bundle(
@@ -509,7 +511,7 @@ def build_bundle(
         own = section.queries(request) if section.frames_of is None else []
         spans[section.name] = (len(queries), len(queries) + len(own))
         queries += own
-    done = read(request, *queries, needs_cutoff=True)
+    done = read(request, *queries, needs_cutoff=True, duplicates=True)
     counts, per_file = done.frames[:2]
     rows, cutoff = done.rows, done.cutoff
     log(f"read {rows.read} rows, accepted {rows.accepted}, cut-off {iso_with_offset(cutoff)}")
@@ -519,8 +521,9 @@ def build_bundle(
         cutoff=cutoff,
         rows=rows,
         counts=counts,
-        population=population,
+        population=done.population(population),
         scope=coverage.scope_provinces(counts, request.provinces),
+        units_in_force=done.units_in_force,
     )
     ran = []
     for section in chosen:
@@ -606,7 +609,7 @@ def manifest(context: Context, per_file: pl.DataFrame, files: Mapping[str, bytes
         inputs.append(
             {
                 "path": str(path),
-                "sha256": sha256_of(path),
+                "sha256": file_sha256(path),
                 "bytes": path.stat().st_size,
                 "rows_read": row.get("rows_read", 0),
                 "rows_accepted": row.get("rows_accepted", 0),

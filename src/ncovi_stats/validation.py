@@ -10,7 +10,7 @@ import polars as pl
 
 from ncovi_stats import __version__
 from ncovi_stats.analysis import Query, Read, Request, check_rows, read, unit_names
-from ncovi_stats.core import coverage, quality_report
+from ncovi_stats.core import coverage, quality_report, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.io.population import load_population
@@ -27,6 +27,15 @@ class QualityReport:
     persons: dict[str, int]
     sources: list[SourceInfo]
     meta: dict[str, Any] = field(default_factory=dict)
+    # unit values that did not resolve, as written, most rows first (core.unresolved)
+    unresolved_units: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=unresolved.TABLE_SCHEMA)
+    )
+
+    def unresolved_listed(self) -> dict[str, Any]:
+        """The first 50 unresolved unit texts, and how many more (texts and rows)."""
+        shown, more_texts, more_rows = unresolved.listed(self.unresolved_units)
+        return {"listed": shown.to_dicts(), "more_texts": more_texts, "more_rows": more_rows}
 
     def as_dict(self) -> dict[str, Any]:
         """One JSON object: meta, rows, persons, sources, by_source_file, by_district, ..."""
@@ -42,6 +51,7 @@ class QualityReport:
             "by_source_file": by_source,
             "by_district": [_nest_reasons(r) for r in self.by_district.to_dicts()],
             "units_over_100": self.units_over_100.to_dicts(),
+            "unresolved_units": self.unresolved_listed(),
         }
 
     def summary(self) -> pl.DataFrame:
@@ -51,8 +61,9 @@ class QualityReport:
         measures |= {f"rows_rejected_{r}": n for r, n in rows.rejected_by_reason.items()}
         measures |= {
             "rows_after_cutoff": rows.after_cutoff,
-            "rows_duplicate": rows.duplicates,
+            "rows_duplicate": rows.duplicates or 0,
             "rows_unresolved_ward": rows.unresolved_wards,
+            "declaration_ids_shared": rows.declaration_ids_shared or 0,
             **{f"persons_{key}": value for key, value in self.persons.items()},
             "units_over_100": self.units_over_100.height,
         }
@@ -68,7 +79,20 @@ class QualityReport:
             "by_source_file": self.by_source_file,
             "by_district": self.by_district,
             "units_over_100": self.units_over_100,
+            "unresolved_units": self.unresolved_sheet(),
         }
+
+    def unresolved_sheet(self) -> pl.DataFrame:
+        """The listed texts, then a row "and N more" (with their rows) when there are more."""
+        shown, more_texts, more_rows = unresolved.listed(self.unresolved_units)
+        if not more_texts:
+            return shown
+        more = pl.DataFrame(
+            [("", f"and {more_texts} more", "", "", "", more_rows)],
+            schema=unresolved.TABLE_SCHEMA,
+            orient="row",
+        )
+        return pl.concat([shown, more])
 
 
 def _nest_reasons(record: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +118,7 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     call `analysis.check_rows` after writing the report to apply `--max-reject-rate`.
     """
     population = load_population(request.population_file)
-    done = read(request, *QUERIES, needs_cutoff=True, check=check)
+    done = read(request, *QUERIES, needs_cutoff=True, check=check, duplicates=True)
     return quality_assemble(done, request, population=population)
 
 
@@ -102,7 +126,8 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
     """`quality_report_of` from the frames of `QUERIES` (read with needs_cutoff=True)."""
     by_source, district_rows, persons, counts = done.frames
     cutoff = done.cutoff if done.rows.accepted else None
-    names = unit_names("district")
+    names = done.units("district")
+    population = done.population(population)
     by_district = quality_report.district_table(
         district_rows, persons, names=names, population=population
     )
@@ -138,6 +163,7 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
             accepted=done.rows.accepted,
             after_cutoff=done.rows.after_cutoff,
         ),
+        "units_crosswalk": done.units_in_force.meta(),
     }
     if request.key is not None:
         from ncovi_stats.io.keyfile import fingerprint
@@ -152,6 +178,7 @@ def quality_assemble(done: Read, request: Request, *, population: pl.DataFrame) 
         persons=person_counts,
         sources=done.sources,
         meta=meta,
+        unresolved_units=done.unresolved,
     )
 
 

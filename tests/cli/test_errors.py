@@ -81,6 +81,8 @@ def test_debug_shows_the_traceback(capsys, tmp_path: Path) -> None:
 
 def test_console_script_exit_code_and_no_ansi(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "NO_COLOR": "1"}
+    if "PYTHONPATH" in os.environ:  # a source checkout run without installing the package
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     done = subprocess.run(
         [sys.executable, "-m", "ncovi_stats", "coverage", str(tmp_path / "nope.csv")],
         capture_output=True,

@@ -15,6 +15,9 @@ from ncovi_stats.cli.app import run
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 EXPECTED_EXIT = re.compile(r"#\s*exits?\s+(\d+)")
+# The commands run in README order in one folder (`keygen` then `--key-file`, `ingest` then
+# `--store`): under pytest-xdist they stay on one worker.
+pytestmark = pytest.mark.xdist_group("readme")
 
 
 def bash_blocks(text: str) -> list[str]:

@@ -40,6 +40,32 @@ def test_json_report_by_file_and_district(capsys, key: Path) -> None:
         "by_source_file",
         "by_district",
         "units_over_100",
+        "unresolved_units",
+    }
+    # two rows of Vị Thanh name a ward not in it: a code of another district, and a text
+    # written for one person only, which is not shown (it might be personal data)
+    vi_thanh = "Thành phố Vị Thanh, Tỉnh Hậu Giang"
+    assert report["unresolved_units"] == {
+        "listed": [
+            {
+                "level": "ward",
+                "text": "(not shown: written for fewer than 3 persons)",
+                "within": vi_thanh,
+                "within_code": "930",
+                "reason": "ward-unresolved",
+                "rows": 1,
+            },
+            {
+                "level": "ward",
+                "text": "31484",
+                "within": vi_thanh,
+                "within_code": "930",
+                "reason": "ward-unresolved",
+                "rows": 1,
+            },
+        ],
+        "more_texts": 0,
+        "more_rows": 0,
     }
     rows = report["rows"]
     assert (rows["read"], rows["accepted"], rows["after_cutoff"]) == (24, 22, 4)

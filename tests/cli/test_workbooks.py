@@ -137,7 +137,16 @@ def test_validate_xlsx_in_vietnamese(tmp_path: Path, export) -> None:
     args = ["validate", str(export(ROWS)), "--as-of", "2020-04-08 17:00", "--lang", "vi"]
     assert run([*args, "-o", str(target)]) == 0
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["summary", "by_source_file", "by_district", "units_over_100"]
+    assert book.sheetnames == [
+        "summary",
+        "by_source_file",
+        "by_district",
+        "units_over_100",
+        "unresolved_units",
+    ]
+    assert book["unresolved_units"]["A1"].value == (
+        "Đơn vị không xác định được · tính đến 17 giờ 00 ngày 08/4/2020"
+    )
     summary = book["summary"]
     assert summary["A1"].value == "Chất lượng dữ liệu · tính đến 17 giờ 00 ngày 08/4/2020"
     assert [cell.value for cell in summary[2]] == ["STT", "Chỉ số", "Giá trị"]

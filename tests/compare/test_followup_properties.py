@@ -45,10 +45,11 @@ row = st.fixed_dictionaries(
 def test_flagged_is_verified_plus_pending_plus_overdue(
     rows: list[dict[str, str]], sla: int
 ) -> None:
-    path = write_csv(Path(tempfile.mkdtemp(prefix="ncovi-followup-")) / "export.csv", rows)
     if all(r["declared_at"] > _time(4 * 24 * 60 + 12 * 60) for r in rows):
         return  # no row at or before the cut-off
-    report = followup_report(request(path, as_of=CUTOFF), level="district", sla_hours=sla)
+    with tempfile.TemporaryDirectory(prefix="ncovi-followup-") as folder:
+        path = write_csv(Path(folder) / "export.csv", rows)
+        report = followup_report(request(path, as_of=CUTOFF), level="district", sla_hours=sla)
     records = report.result.records
     totals = report.result.meta["totals"]
     for unit in [*records.iter_rows(named=True), totals]:

@@ -371,3 +371,34 @@ def test_guard_itself_leaves_no_cause_or_context() -> None:
     )
     assert error.__cause__ is None and error.__context__ is None
     assert_no_value_in(error, SECRET_ID)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cccd_with_two_leading_zeros_is_one_person_as_text_int_and_float(engine: str) -> None:
+    # CCCD 001289225416 (province code 001): an int64 or an Excel number keeps 1289225416
+    texts = ["001289225416", "079200000001", "012345678", " 001 289 225 416 "]
+    numbers = [1289225416, 79200000001, 12345678, 1289225416]
+    as_text = pl.DataFrame({"row": [1, 2, 3, 4], "person_id": texts})
+    as_int = pl.DataFrame({"row": [1, 2, 3, 4], "person_id": numbers})
+    as_float = as_int.with_columns(pl.col("person_id").cast(pl.Float64))
+    expected = [
+        expected_key(KEY, "person_id", "001289225416"),
+        expected_key(KEY, "person_id", "079200000001"),
+        expected_key(KEY, "person_id", "012345678"),
+        expected_key(KEY, "person_id", "001289225416"),
+    ]
+    assert keys_of(as_text, engine=engine) == expected
+    assert keys_of(as_int, engine=engine) == expected
+    assert keys_of(as_float, engine=engine) == expected
+
+
+def test_ids_that_lost_no_zero_are_kept_as_they_are() -> None:
+    # 9 and 12 digits are whole; a 10-digit text starting with 0 is not a CCCD that lost zeros
+    frame = pl.DataFrame(
+        {"row": [1, 2, 3], "person_id": ["123456789", "123456789012", "0912345678"]}
+    )
+    assert keys_of(frame) == [
+        expected_key(KEY, "person_id", "123456789"),
+        expected_key(KEY, "person_id", "123456789012"),
+        expected_key(KEY, "person_id", "0912345678"),
+    ]

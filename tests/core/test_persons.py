@@ -7,7 +7,7 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from ncovi_stats.core.persons import accepted_rows, first_rows
+from ncovi_stats.core.persons import PLACE_COLUMNS, accepted_rows, first_places, first_rows
 
 T = datetime(2020, 4, 8, 9, 0)
 BASE = {
@@ -77,3 +77,39 @@ def test_cutoff_and_rejects_are_left_out() -> None:
     cutoff = datetime(2020, 4, 8, 17, 0)
     keys = first_rows(accepted_rows(frame, cutoff)).collect()["person_key"].to_list()
     assert keys == ["early"]
+
+
+def test_first_places_are_the_places_of_first_rows(tricky_export) -> None:
+    """Ordering by time and unit codes alone gives every person the same first time and unit as
+    the full order of SPEC §3.3 (declared_by, channel and id only break ties within a place)."""
+    from datetime import datetime as clock
+
+    from ncovi_stats.io.scan import open_exports
+
+    with open_exports([tricky_export], now=clock(2026, 1, 1)) as scan:
+        accepted = accepted_rows(scan.frame)
+        full = first_rows(accepted).select("person_key", *PLACE_COLUMNS).collect()
+        places = first_places(accepted).collect()
+    assert places.height == full.height > 20_000
+    assert places.sort("person_key").equals(full.sort("person_key"))
+
+
+def test_first_places_on_ties_of_time() -> None:
+    """Same time: the lower ward wins whatever declared_by, channel and id say; same place:
+    declared_by, channel and id cannot change the place."""
+    rows = [
+        {**BASE, "ward_code": "31472", "declared_by": "self", "channel": "app", "declaration_id": "a"},
+        {**BASE, "ward_code": "31471", "declared_by": "household", "channel": "other",
+         "declaration_id": "z"},
+        {**BASE, "ward_code": "31471", "declared_by": None, "channel": None, "declaration_id": None},
+        {**BASE, "person_key": "p2", "ward_code": None, "district_code": "931"},
+        {**BASE, "person_key": "p2", "ward_code": None, "district_code": "930", "channel": "web"},
+    ]  # fmt: skip
+    frame = accepted_rows(pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy())
+    places = first_places(frame).collect().sort("person_key")
+    assert places.select("person_key", "ward_code", "district_code").rows() == [
+        ("p1", "31471", "930"),
+        ("p2", None, "930"),
+    ]
+    full = first_rows(frame).select("person_key", *PLACE_COLUMNS).collect().sort("person_key")
+    assert places.equals(full)

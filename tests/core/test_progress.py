@@ -86,3 +86,36 @@ def test_met_is_decided_exactly_with_a_decimal_target() -> None:
     # 92.5% of 1,001 is 925.925: 926 persons meet it, 925 do not
     assert progress.is_met(926, 1001, Decimal("92.5"))
     assert not progress.is_met(925, 1001, Decimal("92.5"))
+
+
+def test_counted_at_the_window_start_when_data_are_young() -> None:
+    """Window start = the earliest instant of the inputs: a unit counts its persons at that very
+    instant; a unit whose own earliest instant is later counts none, however many share it."""
+    import polars as pl
+
+    earliest, later = datetime(2020, 4, 6, 5, 0), datetime(2020, 4, 6, 9, 0)
+    rows = [
+        ("a", earliest, "930"), ("b", earliest, "930"), ("c", later, "930"),
+        ("d", earliest, "931"),
+        ("e", later, "932"), ("f", later, "932"), ("g", CUTOFF, "932"),
+    ]  # fmt: skip
+    first = pl.LazyFrame(
+        {
+            "person_key": [r[0] for r in rows],
+            "declared_at": [r[1] for r in rows],
+            "province_code": "93",
+            "district_code": [r[2] for r in rows],
+            "ward_code": pl.Series([None] * len(rows), dtype=pl.String),
+        }
+    )
+    counts = progress.progress_counts(first, CUTOFF).collect()
+    start = progress.window_start(CUTOFF, progress.earliest_declaration(counts))
+    assert start == earliest
+    at_start = progress.at_window_start(counts, start, CUTOFF).sort("district_code")
+    assert at_start.select(
+        "district_code", "persons_counted", "counted_at_window_start"
+    ).rows() == [
+        ("930", 3, 2),
+        ("931", 1, 1),
+        ("932", 3, 0),
+    ]

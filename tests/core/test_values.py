@@ -123,3 +123,77 @@ def test_registries_only_give_canonical_values() -> None:
 def test_colliding_spellings_are_refused() -> None:
     with pytest.raises(AssertionError, match="collides"):
         expand_registry({"có": True, "co": False})
+
+
+def test_code_fast_path_for_known_codes_changes_nothing() -> None:
+    """Cells equal to a known code skip the text work; every other cell is read as before."""
+    from ncovi_stats.core.values import code_column
+
+    cells = ["93", " 93", "93 ", "9", "6", "06", "930", "0930", "93a", "", "  ", None, "１", "7 "]
+    cells += ["001", "1", "31471", "3147", " 31471", "abc", "99999", "0"]
+    frame = pl.DataFrame({"c": cells}, schema={"c": pl.String})
+    for width, known in ((2, {"93", "06"}), (3, {"930", "001"}), (5, {"31471", "03147"})):
+        slow = frame.select(code_column(pl.col("c"), width)).to_series().to_list()
+        fast = frame.select(code_column(pl.col("c"), width, known)).to_series().to_list()
+        assert fast == slow, width
+    padded = frame.select(code_column(pl.col("c"), 2, {"93"})).to_series().to_list()
+    assert padded[:5] == ["93", "93", "93", "09", "06"]
+
+
+def test_registry_fast_path_agrees_with_the_text_work() -> None:
+    """Cells that are a registry key as they stand skip strip and lower-casing; the values are
+    those of the stripped, lower-cased lookup for every cell, odd spellings and nulls included."""
+    from ncovi_stats.core.values import (
+        CHANNEL_VALUES,
+        DECLARED_BY_VALUES,
+        FLAG_VALUES,
+        channel_column,
+        declared_by_column,
+        flag_column,
+    )
+
+    cells = ["app", " App ", "APP", "web", "Khai hộ", "khai ho", "x", " X", "có", "CÓ", "không"]
+    cells += ["", "  ", None, "ctv", "CTV dân số", "zzz", "self", "household", "1", "0", "n"]
+    frame = pl.DataFrame({"c": cells}, schema={"c": pl.String})
+
+    def by_text(lookup, default, empty):
+        out = []
+        for cell in cells:
+            key = "" if cell is None else cell.strip().lower()
+            if cell is None:
+                out.append(empty)
+            else:
+                out.append(lookup.get(key, default))
+        return out
+
+    got = frame.select(
+        channel_column(pl.col("c")).alias("channel"),
+        declared_by_column(pl.col("c")).alias("declared_by"),
+        flag_column(pl.col("c")).alias("flag"),
+    )
+    channel = {**CHANNEL_VALUES, "": None}
+    assert got["channel"].to_list() == by_text(channel, "other", None)
+    assert got["declared_by"].to_list() == by_text({**DECLARED_BY_VALUES, "": "self"}, None, "self")
+    assert got["flag"].to_list() == by_text(FLAG_VALUES, None, None)
+    assert got["channel"].to_list()[:4] == ["app", "app", "app", "web"]
+    assert got["flag"].to_list()[6:11] == [True, True, True, True, False]
+
+
+def test_streaming_lookup_equals_replace_strict() -> None:
+    """`core.lookup` gives replace_strict's values (unknown and missing text: the default)."""
+    from ncovi_stats.core.lookup import lookup, rank_value
+
+    cells = ["a", "b", None, "zz", "", "a", " a"]
+    frame = pl.DataFrame({"x": cells}, schema={"x": pl.String})
+    mapping = {"a": 1, "b": 2, "": None}
+    for default in (None, 9):
+        ours = frame.select(lookup(pl.col("x"), mapping, dtype=pl.Int64(), default=default))
+        theirs = frame.select(
+            pl.col("x").replace_strict(mapping, default=default, return_dtype=pl.Int64)
+        )
+        assert ours.to_series().to_list() == theirs.to_series().to_list()
+    assert frame.select(
+        lookup(pl.col("x"), mapping, dtype=pl.Int64(), default=9)
+    ).to_series().to_list() == [1, 2, 9, 9, None, 1, 9]
+    ranks = pl.DataFrame({"r": [0, 1, 2, None, -1]}).select(rank_value(pl.col("r"), ["x", "y"]))
+    assert ranks.to_series().to_list() == ["x", "y", None, None, None]

@@ -80,7 +80,14 @@ def test_clean_utf8_is_read_in_place(tmp_path: Path) -> None:
     path = FIXTURES / "pipe_delimited.csv"
     result, frame = read(path, tmp_path)
     assert result == TranscodeResult(
-        path=path, invalid_lines=[], lines=4, records=3, header_line=1, delimiter="|", copied=False
+        path=path,
+        invalid_lines=[],
+        lines=4,
+        records=3,
+        header_line=1,
+        delimiter="|",
+        copied=False,
+        header=("STT", "Thời gian khai báo", "Mã tỉnh", "Quận/Huyện", "Khai hộ", "Kênh khai báo"),
     )
     rows = [ROWS[0][:3] + ["Huyện Châu Thành | A"] + ROWS[0][4:], *ROWS[1:]]
     assert_frame_equal(frame, expected_frame([2, 3, 4], [False] * 3, rows))

@@ -43,6 +43,7 @@ class Common:
     delimiter: str | None = None
     header_row: int | None = None
     sheet: str | None = None
+    aliases: Path | None = None
     rejects: Path | None = None
     max_reject_rate: str | None = None
     store: Path | None = None
@@ -50,7 +51,11 @@ class Common:
     output: Path | None = None
     lang: opt.Lang = opt.Lang.en
 
-    def request(self, inputs: list[str] | None) -> Request:
+    def request(
+        self, inputs: list[str] | None, outputs: dict[str, Path | None] | None = None
+    ) -> Request:
+        """The request; `outputs` are the command's own output flags (--chart...), checked with
+        --output and --rejects against the inputs and each other before anything is read."""
         from ncovi_stats.cli.parse import parse_request
 
         return parse_request(
@@ -63,9 +68,15 @@ class Common:
             delimiter=self.delimiter,
             header_row=self.header_row,
             sheet=self.sheet,
+            aliases=self.aliases,
             rejects=self.rejects,
             max_reject_rate=self.max_reject_rate,
             store=self.store,
+            outputs={
+                "--output": self.output or Path("-"),
+                "--rejects": self.rejects,
+                **(outputs or {}),
+            },
         )
 
 
@@ -82,6 +93,7 @@ SHARED_OPTIONS: dict[str, Any] = {
     "delimiter": opt.Delimiter,
     "header_row": opt.HeaderRow,
     "sheet": opt.Sheet,
+    "aliases": opt.Aliases,
     "rejects": opt.Rejects,
     "max_reject_rate": opt.MaxRejectRate,
     "store": opt.Store,
@@ -95,7 +107,8 @@ Command = Callable[..., None]
 EXIT_CODES = (
     "Exit codes: 0 ok; 1 internal error (rerun with --debug); 2 usage error; 3 bad input "
     "(unreadable, empty, all rows or more than --max-reject-rate percent rejected){fail_on}; "
-    "5 output could not be written; 130 interrupted.{precedence}"
+    "5 output could not be written (stdout full or closed included); 130 interrupted; "
+    "143 terminated (SIGTERM).{precedence}"
 )
 FAIL_ON_EXIT = "; 4 everything written, but --fail-on found a unit behind or overdue"
 PRECEDENCE = " When several apply: 3, then 5, then 4."

@@ -32,7 +32,7 @@ def followup(
     from ncovi_stats.render.compare import followup_display
 
     check_units(level.value, int(units.value))
-    request = common.request(inputs)
+    request = common.request(inputs, outputs={"--list-overdue": list_overdue})
     with reading_status("Reading exports…"):
         report = followup_report(
             request, level=level.value, sla_hours=sla_hours, units=int(units.value)

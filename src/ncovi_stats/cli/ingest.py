@@ -73,8 +73,36 @@ def ingest(
     from ncovi_stats.core.cutoff import vietnam_now
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.store_ingest import ingest_exports
+    from ncovi_stats.io.writers import check_path_length
 
+    check_path_length("--store", store)
     key = load_key(key_file) if key_file is not None else None
     report = ingest_exports(store, exports, now=vietnam_now(), key=key)
     for line in summary_lines(report, store):
         typer.echo(line)
+    warn_rejected(report)
+
+
+def warn_rejected(report: IngestReport) -> None:
+    """More than 1% of the rows read rejected: one warning on stderr (exit stays 0), as on the
+    other reading commands; `validate` on the exports names the unit texts not recognised."""
+    import warnings
+
+    from ncovi_stats.errors import RejectedRowsWarning
+
+    read = sum(source.read for source in report.sources)
+    by_reason: dict[str, int] = {}
+    for source in report.sources:
+        for reason, count in source.rejected_by_reason.items():
+            by_reason[reason] = by_reason.get(reason, 0) + count
+    rejected = sum(by_reason.values())
+    if rejected * 100 > read:
+        top = sorted(((n, reason) for reason, n in by_reason.items() if n), reverse=True)
+        reasons = ", ".join(f"{n} {reason}" for n, reason in top)
+        warnings.warn(
+            RejectedRowsWarning(
+                f"{rejected} of {read} rows were rejected and not stored ({reasons}); run "
+                "`ncovi-stats validate` on the exports to see which unit spellings failed."
+            ),
+            stacklevel=2,
+        )

@@ -194,6 +194,16 @@ Rejects = Annotated[
         show_default=False,
     ),
 ]
+Aliases = Annotated[
+    Path | None,
+    typer.Option(
+        "--aliases",
+        help="A CSV with columns text,code mapping unit names as written in the exports to GSO "
+        "codes (2 province, 3 district, 5 ward), looked up before the matching rules; "
+        "`validate --suggest-aliases FILE` writes a template.",
+        show_default=False,
+    ),
+]
 MaxRejectRate = Annotated[
     str | None,
     typer.Option(
@@ -257,7 +267,8 @@ OptionalLevel = Annotated[
 SlaHours = Annotated[
     float,
     typer.Option(
-        "--sla-hours", help="Hours within which a flagged person must be verified.", min=0.001
+        "--sla-hours",
+        help="Hours within which a flagged person must be verified (above 0, at most 100000).",
     ),
 ]
 ListOverdue = Annotated[

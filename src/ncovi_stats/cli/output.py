@@ -71,12 +71,14 @@ def write_command_result(
 
 def warn_about_cutoff(meta: dict[str, Any]) -> None:
     """One line on stderr when --as-of falls before or well after the declarations."""
+    import warnings
+
     from ncovi_stats.core.cutoff import cutoff_warning
+    from ncovi_stats.errors import CutoffWarning
 
     warning = cutoff_warning(meta)
-    if warning is not None:
-        sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
-        sys.stderr.flush()
+    if warning is not None:  # one line on stderr, by the app's warnings hook
+        warnings.warn(CutoffWarning(warning), stacklevel=2)
 
 
 def write_displays(

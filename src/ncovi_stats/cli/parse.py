@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ncovi_stats.errors import UsageError
+from ncovi_stats.limits import TARGET_PCT_MAX
 
 if TYPE_CHECKING:
     from ncovi_stats.analysis import Request
@@ -22,8 +24,8 @@ def parse_target(text: str | None) -> Decimal | None:
         raise UsageError(
             f"--target '{text}' is not a number; write a percentage, e.g. 90."
         ) from None
-    if not value.is_finite() or value <= 0:
-        raise UsageError(f"--target '{text}' must be a positive percentage, e.g. 90.")
+    if not value.is_finite() or value <= 0 or value > TARGET_PCT_MAX:
+        raise UsageError(f"--target '{text}' must be a percentage above 0, at most 100, e.g. 90.")
     return value
 
 
@@ -38,12 +40,17 @@ def parse_request(
     delimiter: str | None = None,
     header_row: int | None = None,
     sheet: str | None = None,
+    aliases: Path | None = None,
     rejects: Path | None = None,
     max_reject_rate: str | None = None,
     store: Path | None = None,
+    outputs: Mapping[str, Path | None] | None = None,
 ) -> Request:
+    """The library's request from the flags. `outputs` (flag -> path) are checked first: none
+    may name an input (exports, --population, --key-file) or another output (exit 2)."""
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+    from ncovi_stats.io.aliases import load_aliases, read_alias_file
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.scan import ReadOptions
 
@@ -51,6 +58,17 @@ def parse_request(
         raise UsageError("give export files or --store DIR, not both.")
     if store is None and not inputs:
         raise UsageError("name one or more export files, or read a store with --store DIR.")
+    if store is not None:
+        from ncovi_stats.io.writers import check_path_length
+
+        check_path_length("--store", store)
+    if outputs:
+        from ncovi_stats.io.scan import expand_paths
+        from ncovi_stats.io.writers import check_distinct_outputs
+
+        read = [*expand_paths(inputs)] if inputs else []
+        read += [path for path in (population, key_file) if path is not None]
+        check_distinct_outputs(read, outputs, inside=store)
     return Request(
         store=store,
         inputs=tuple(inputs or ()),
@@ -64,6 +82,7 @@ def parse_request(
             delimiter=parse_delimiter(delimiter),
             header_row=header_row,
             sheet=sheet,
+            aliases=load_aliases(read_alias_file(aliases)) if aliases is not None else None,
         ),
         rejects=rejects,
         max_reject_rate=parse_percent("--max-reject-rate", max_reject_rate, allow_zero=True),
@@ -118,7 +137,7 @@ def parse_percent(flag: str, text: str | None, *, allow_zero: bool = False) -> D
         value = Decimal(text.strip().rstrip("%").replace(",", "."))
     except InvalidOperation:
         raise UsageError(f"{flag} '{text}' is not a number; write a percentage, e.g. 5.") from None
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not value.is_finite() or not low_ok or value > 100:
+    low_ok = value.is_finite() and (value >= 0 if allow_zero else value > 0)
+    if not low_ok or value > 100:
         raise UsageError(f"{flag} '{text}' must be a percentage from 0 to 100, e.g. 5.")
     return value

@@ -42,7 +42,7 @@ def progress(
     assert target_pct is not None
     deadline_day = parse_date(deadline, option="--deadline")
     chart_format = parse_chart_path(chart)
-    request = common.request(inputs)
+    request = common.request(inputs, outputs={"--chart": chart})
     lang, fmt, output = common.lang.value, common.fmt, common.output
 
     from ncovi_stats.failon import check_fail_on

@@ -12,6 +12,7 @@ from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
     from ncovi_stats.config import Settings
+    from ncovi_stats.core.unit_aliases import UnitAliases
     from ncovi_stats.report import ReportOptions
 
 REPORT_HELP = """Write the day's report bundle into OUT/<cut-off>/, e.g. reports/2020-04-08_1700/.
@@ -127,7 +128,9 @@ class Log:
 
     def write(self, message: str) -> None:
         if not self.quiet:
-            sys.stderr.write(f"ncovi-stats: {message}\n")
+            from ncovi_stats.safe_text import strip_controls
+
+            sys.stderr.write(f"ncovi-stats: {strip_controls(message)}\n")
             sys.stderr.flush()
 
     def detail(self, message: str) -> None:
@@ -173,6 +176,17 @@ def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOpti
     )
 
 
+def report_aliases(settings: Settings) -> UnitAliases | None:
+    """`--aliases FILE` (or `aliases` in the config) and the config's `[unit_aliases]`, checked
+    together: a text given two codes across them is refused."""
+    from ncovi_stats.io.aliases import config_aliases, load_aliases, read_alias_file
+
+    pairs = config_aliases(dict(settings.unit_aliases), f"config {settings.config_file}")
+    if settings.aliases is not None:
+        pairs += read_alias_file(settings.aliases)
+    return load_aliases(pairs)
+
+
 def report(
     inputs: OptionalInputs = None,
     out: Out = None,
@@ -193,6 +207,7 @@ def report(
     delimiter: opt.Delimiter = None,
     header_row: opt.HeaderRow = None,
     sheet: opt.Sheet = None,
+    aliases: opt.Aliases = None,
     force: Force = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -226,6 +241,7 @@ def report(
         "delimiter": delimiter,
         "header_row": header_row,
         "sheet": sheet,
+        "aliases": aliases,
     }
     settings = settings_from(flags, config)
     if not settings.inputs:
@@ -251,8 +267,12 @@ def report(
             header_row=settings.header_row,
             sheet=settings.sheet,
             columns=dict(settings.columns),
+            aliases=report_aliases(settings),
         ),
     )
+    from ncovi_stats.io.writers import check_path_length
+
+    check_path_length("--out", settings.out)
     with locked(settings.out):
         from ncovi_stats.cli.output import reading_status
 
@@ -264,23 +284,20 @@ def report(
                 log=log,
                 detail=log.detail,
             )
-        for warning in bundle.warnings:
-            sys.stderr.write(f"ncovi-stats: warning: {warning}\n")
+        for warning in bundle.warnings:  # one line on stderr each, by the app's warnings hook
+            import warnings
+
+            from ncovi_stats.errors import CutoffWarning
+
+            warnings.warn(CutoffWarning(warning), stacklevel=1)
         log.detail(f"sections with content: {', '.join(bundle.sections)}")
         outcome = publish(
             settings.out, bundle.name, bundle.files, force=force, figures_of=figures_of
         )
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
-    failing = []
-    if "behind" in settings.fail_on and bundle.behind:
-        failing.append(
-            f"{len(bundle.behind)} units behind target ({', '.join(bundle.behind[:10])})"
-        )
-    if "overdue" in settings.fail_on and bundle.overdue:
-        failing.append(f"overdue follow-up in provinces {', '.join(bundle.overdue[:10])}")
-    if failing:
-        sys.stderr.write(f"ncovi-stats: written, but {'; '.join(failing)}.\n")
-        raise typer.Exit(4)
+    from ncovi_stats.failon import check_report_fail_on
+
+    check_report_fail_on(settings.fail_on, behind=bundle.behind, overdue=bundle.overdue)
 
 
 def config(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from ncovi_stats.cli import options as opt
 from ncovi_stats.cli.common import Common, reading_command
@@ -12,8 +15,24 @@ if TYPE_CHECKING:
     from ncovi_stats.validation import QualityReport
 
 
+SuggestAliases = Annotated[
+    Path | None,
+    typer.Option(
+        "--suggest-aliases",
+        help="Write a template alias CSV of the unit texts that did not resolve, each with the "
+        "closest unit names; fill in `code` and pass it back with --aliases FILE.",
+        show_default=False,
+    ),
+]
+
+
 @reading_command()
-def validate(inputs: opt.InputsOrStore = None, *, common: Common) -> None:
+def validate(
+    inputs: opt.InputsOrStore = None,
+    suggest_aliases: SuggestAliases = None,
+    *,
+    common: Common,
+) -> None:
     """Check exports: rows read, accepted and rejected (per reason), after the cut-off,
     duplicates, unresolved wards, persons in several districts, units above 100% — by source
     file and by district. Never shows a cell of an identity column.
@@ -21,7 +40,9 @@ def validate(inputs: opt.InputsOrStore = None, *, common: Common) -> None:
     --format json writes the whole report as one object, xlsx one sheet per section, csv and
     parquet the by-district table; --province narrows the by-district listing, not the counts.
     Exits 3 after writing the report (and the rejects file) when every row, or more than
-    --max-reject-rate percent of them, is rejected.
+    --max-reject-rate percent of them, is rejected. --suggest-aliases FILE writes a template of
+    the unit texts that did not resolve with the closest unit names, to confirm and pass back
+    with --aliases FILE.
 
     Example: ncovi-stats validate exports/*.csv --key-file ~/.ncovi.key --rejects rejects.csv
     """
@@ -32,7 +53,17 @@ def validate(inputs: opt.InputsOrStore = None, *, common: Common) -> None:
     with reading_status("Reading exports…"):
         report = quality_report_of(request)
     write_quality(report, common)
-    check_rows(report.rows, request)
+    if suggest_aliases is not None:
+        write_alias_template(report, suggest_aliases)
+    check_rows(report.rows, request, report.unresolved_units)
+
+
+def write_alias_template(report: QualityReport, path: Path) -> None:
+    from ncovi_stats.alias_suggestions import suggest_aliases
+    from ncovi_stats.io import writers
+
+    template = suggest_aliases(report.unresolved_units)
+    writers.write_bytes_atomic(path, writers.to_csv(template, bom=True))
 
 
 def write_quality(report: QualityReport, common: Common) -> None:
@@ -46,7 +77,10 @@ def write_quality(report: QualityReport, common: Common) -> None:
     fmt, output = common.fmt.value, common.output
     if fmt == "json":
         document = report.as_dict()
-        text = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+        from ncovi_stats.safe_text import escape_json_controls
+
+        text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+        text = escape_json_controls(text) + "\n"
         writers.emit(text.encode(), output)
     elif fmt == "xlsx":
         from ncovi_stats.render.workbook import quality_workbook

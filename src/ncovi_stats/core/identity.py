@@ -17,8 +17,10 @@ fixed-width integer with room for a tag).
 
 Normalisation (applied before hashing; numbers read as floats from spreadsheets are read as
 whole numbers first):
-- `person_id`: spaces, dots and dashes removed, upper case. An all-digit ID of 8 or 11 digits gets
-  back the leading zero a spreadsheet dropped (CMND have 9 digits, CCCD 12 starting with 0).
+- `person_id`: spaces, dots and dashes removed, upper case. An all-digit ID gets back the leading
+  zeros a spreadsheet, a Parquet int64 or an Excel number dropped: CMND have 9 digits, CCCD 12
+  starting with a province code 001–096, so 8 digits get one zero, 11 digits one and 10 digits
+  (not starting with 0) two: "001289225416", 1289225416 and "1289225416" are one person.
 - `phone`: digits only. A leading `84` country code (after `+` or `00`) becomes `0` when 9 or 10
   digits follow it (a mobile or landline number); a number of 9 or 10 digits not starting with 0
   gets back the leading zero a spreadsheet dropped. `+84 912 345 678`, `0912.345.678` and
@@ -103,6 +105,7 @@ def normalise_person_id(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         _text(expr, dtype)
         .str.replace_all(r"[\s.\p{Pd}]", "")
         .str.to_uppercase()
+        .str.replace(r"^([1-9][0-9]{9})$", "00$1")  # two leading zeros lost (CCCD 001...)
         .str.replace(r"^([0-9]{8}|[0-9]{11})$", "0$1")  # a leading zero lost in a spreadsheet
     )
 

@@ -14,7 +14,7 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import resolve_units
+from ncovi_stats.core.units import UnitResolver, resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -34,15 +34,28 @@ NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "declaration_id": pl.String(),
     "ward_unresolved": pl.Boolean(),
     "reject_reason": pl.String(),
+    # The unit as written (its code if one was given, else its name), kept only on rows whose
+    # unit could not be resolved and, for the ward, on rows with an unresolved ward; null
+    # elsewhere. Unit names are not identity data (SPEC §5); they let `validate`, the rejects
+    # file and the warnings name the spelling that failed (`core.unresolved`).
+    "province_text": pl.String(),
+    "district_text": pl.String(),
+    "ward_text": pl.String(),
 }
 
 UNIT_TEXT_COLUMNS = ("province", "district", "ward")
+TIME_COLUMNS = ("declared_at", "verified_at")
+WRITTEN_UNIT_COLUMNS = {level: f"{level}_text" for level in UNIT_TEXT_COLUMNS}
 CODE_COLUMNS = {f"{level}_code": width for level, width in CODE_WIDTH.items()}
 
 
-def check_required_columns(source: str, names: list[str]) -> None:
-    """Stop with a message naming the missing column and the columns found."""
+def check_required_columns(source: str, names: list[str], *, hidden: int = 0) -> None:
+    """Stop with a message naming the missing column and the columns found; `hidden` fields
+    (that may be cell values, not headers) are only counted."""
     found = ", ".join(name for name in names if not name.startswith("_")) or "none"
+    if hidden:
+        found += f"; {hidden} field{'s' if hidden > 1 else ''} not recognised as "
+        found += "headers" if hidden > 1 else "a header"
     if "declared_at" not in names:
         raise BadInputError(
             f"{source}: required column 'declared_at' is missing (columns found: {found})."
@@ -57,6 +70,16 @@ def check_required_columns(source: str, names: list[str]) -> None:
             f"{source}: no place column: need 'province_code' or 'province' "
             f"(columns found: {found})."
         )
+
+
+def _known_codes() -> dict[str, frozenset[str]]:
+    """The canonical codes of each level: cells equal to one skip the text work."""
+    resolver = UnitResolver.bundled()
+    return {
+        "province_code": resolver.province_codes,
+        "district_code": frozenset(resolver.district_provinces),
+        "ward_code": frozenset(resolver.ward_districts),
+    }
 
 
 def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
@@ -86,9 +109,10 @@ def _typed_columns(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
         time("verified_at").alias("verified_at"),
         text("declaration_id").alias("declaration_id"),
     ]
+    known = _known_codes()
     for name, width in CODE_COLUMNS.items():
         if present(name):
-            exprs.append(values.code_column(pl.col(name), width).alias(name))
+            exprs.append(values.code_column(pl.col(name), width, known[name]).alias(name))
     exprs.extend(text(name).alias(name) for name in UNIT_TEXT_COLUMNS if present(name))
     return exprs
 
@@ -119,11 +143,13 @@ def normalise_declarations(
     schema: Mapping[str, pl.DataType],
     now: datetime,
     key: bytes | None = None,
+    resolver: UnitResolver | None = None,
 ) -> pl.LazyFrame:
     """One raw export (canonical column names, `_line`) to the normalised frame.
 
     `schema` is the raw frame's schema; `now` is naive Vietnam local time; `key` hashes
-    identity columns into `person_key`, which are dropped right there (SPEC §5).
+    identity columns into `person_key`, which are dropped right there (SPEC §5); `resolver`
+    resolves unit names (default: the bundled units, without user aliases).
     """
     names = list(schema)
     check_required_columns(source, names)
@@ -146,15 +172,49 @@ def normalise_declarations(
         if schema["declared_at"] != pl.String
         else values.blank_to_null(pl.col("declared_at")).is_null()
     )
+    # Times as text are parsed in steps of their own (`values.parse_time_columns`), once the
+    # missing ones are known.
+    text_times = [name for name in TIME_COLUMNS if name in schema and schema[name] == pl.String]
+    raw = values.parse_time_columns(
+        raw.with_columns(declared_missing.alias("_declared_at_missing")), text_times
+    )
+    schema = {**schema, **{name: pl.Datetime(values.TIME_UNIT) for name in text_times}}
     typed = raw.select(
         pl.lit(source).alias("_source_file"),
         pl.col("_line").cast(pl.UInt64),
         invalid.alias("_invalid_encoding"),
-        declared_missing.alias("_declared_at_missing"),
+        pl.col("_declared_at_missing"),
         *_typed_columns(schema),
     )
     return (
-        typed.pipe(resolve_units)
+        typed.with_columns(_written_units(schema))
+        .pipe(resolve_units, resolver)
         .with_columns(reject_reason_expr(now).alias("reject_reason"))
+        .with_columns(_unresolved_only())
         .select(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items())
     )
+
+
+def _written_units(schema: Mapping[str, pl.DataType]) -> list[pl.Expr]:
+    """Each level's unit as written, before resolution: the code if given, else the name."""
+    exprs = []
+    for level, column in WRITTEN_UNIT_COLUMNS.items():
+        given = [pl.col(name) for name in (f"{level}_code", level) if name in schema]
+        written = pl.coalesce(given) if given else pl.lit(None, pl.String)
+        exprs.append(written.cast(pl.String).alias(column))
+    return exprs
+
+
+def _unresolved_only() -> list[pl.Expr]:
+    """Keep the units as written only where they failed (province and district: rows rejected
+    for their unit; ward: those rows and rows whose ward did not resolve)."""
+    unit_rejected = pl.col("unit_problem").is_not_null() & (
+        pl.col("reject_reason") == pl.col("unit_problem")
+    )
+    ward_failed = unit_rejected | pl.col("ward_unresolved")
+    return [
+        pl.when(ward_failed if level == "ward" else unit_rejected)
+        .then(pl.col(column))
+        .alias(column)
+        for level, column in WRITTEN_UNIT_COLUMNS.items()
+    ]

@@ -19,7 +19,7 @@ from datetime import datetime
 import polars as pl
 
 from ncovi_stats.core import coverage
-from ncovi_stats.core.quality import row_count_exprs
+from ncovi_stats.core.quality import duplicates_expr, row_count_exprs
 from ncovi_stats.errors import REJECT_REASONS, RejectReason
 
 UNIT_REASONS: tuple[str, ...] = (RejectReason.UNKNOWN_UNIT.value, RejectReason.AMBIGUOUS_UNIT.value)
@@ -35,6 +35,11 @@ ROW_COUNT_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _counts(cutoff: datetime | None) -> list[pl.Expr]:
+    """The row counts of each group, its duplicates (per person, within the group) included."""
+    return [*row_count_exprs(cutoff), duplicates_expr()]
+
+
 def _with_rejected(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(pl.sum_horizontal(REJECT_REASONS).alias("rejected"))
 
@@ -42,9 +47,7 @@ def _with_rejected(frame: pl.LazyFrame) -> pl.LazyFrame:
 def by_source_query(normalised: pl.LazyFrame, cutoff: datetime | None) -> pl.LazyFrame:
     """Row counts per source file (per sheet for .xlsx)."""
     return _with_rejected(
-        normalised.group_by(pl.col("_source_file").alias("source_file")).agg(
-            row_count_exprs(cutoff)
-        )
+        normalised.group_by(pl.col("_source_file").alias("source_file")).agg(_counts(cutoff))
     )
 
 
@@ -54,7 +57,7 @@ def by_district_rows_query(normalised: pl.LazyFrame, cutoff: datetime | None) ->
     keyed = normalised.with_columns(
         pl.when(resolved).then(pl.col(name)).alias(name) for name in DISTRICT_KEYS
     )
-    return _with_rejected(keyed.group_by(*DISTRICT_KEYS).agg(row_count_exprs(cutoff)))
+    return _with_rejected(keyed.group_by(*DISTRICT_KEYS).agg(_counts(cutoff)))
 
 
 def persons_by_district_query(accepted: pl.LazyFrame, first: pl.LazyFrame) -> pl.LazyFrame:

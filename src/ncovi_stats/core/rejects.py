@@ -3,13 +3,17 @@ non-identity values, never an identity value nor the person key.
 
 Values are the normalised ones (a time that could not be read is empty), so a column mapped by
 mistake cannot carry raw text into the file; codes that are not GSO codes (digits, at most five)
-are left out for the same reason.
+are left out for the same reason. The exception is the unit as written (`province_text`,
+`district_text`, `ward_text`: the code if one was given, else the name) on rows rejected for their
+unit: an official must see the spelling that failed to fix it, and unit names are not identity
+data (SPEC §5); a text that may be personal data is replaced (`core.unresolved.shown_text`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from ncovi_stats.core.unresolved import WRITTEN_COLUMNS, shown_text
 from ncovi_stats.core.values import TIME_UNIT
 
 REJECT_COLUMNS: tuple[str, ...] = (
@@ -20,6 +24,9 @@ REJECT_COLUMNS: tuple[str, ...] = (
     "province_code",
     "district_code",
     "ward_code",
+    "province_text",
+    "district_text",
+    "ward_text",
     "declared_by",
     "channel",
     "risk_flag",
@@ -47,6 +54,7 @@ def rejected_rows(normalised: pl.LazyFrame) -> pl.LazyFrame:
         _code("province_code"),
         _code("district_code"),
         _code("ward_code"),
+        *(shown_text(column).alias(column) for column in WRITTEN_COLUMNS),
         "declared_by",
         "channel",
         "risk_flag",

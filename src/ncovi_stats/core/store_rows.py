@@ -2,7 +2,8 @@
 
 Pure steps over polars frames; `io.store` does the files, commits and locking around them.
 
-A store keeps every accepted row once (the duplicates of SPEC §3.2 are not added again) and, per
+A store keeps every accepted row once (the duplicates of SPEC §3.2, per person, are not added
+again; a declaration id that two persons share keeps both rows) and, per
 person, the merged state that counting needs: the first row of SPEC §3.3 and the time of the first
 flagged row. Both only ever move earlier as rows arrive, so they merge by taking the first again
 (`merge_persons`), and a person's first row at any cut-off is their stored first row when it is at
@@ -52,8 +53,10 @@ PERSON_SCHEMA: dict[str, pl.DataType] = {
 # One row per flagged person and commit that gave them an earlier first flag (SPEC §3.10).
 FLAG_SCHEMA: dict[str, pl.DataType] = {"person_key": pl.String(), "first_flag_at": TIME}
 
-# Columns that say whether a row is already stored: the id, or the canonical values without one.
+# Columns that say whether a row is already stored: the person and the id, or the canonical
+# values (the person among them) without an id.
 ROW_KEY_COLUMNS: tuple[str, ...] = ("declaration_id", *DUPLICATE_KEY_COLUMNS)
+ID_KEY_COLUMNS: list[str] = ["person_key", "declaration_id"]
 
 
 def rows_to_store(normalised: pl.LazyFrame, *, source_file: str) -> pl.LazyFrame:
@@ -68,9 +71,9 @@ def rows_to_store(normalised: pl.LazyFrame, *, source_file: str) -> pl.LazyFrame
 
 
 def unique_rows(rows: pl.DataFrame) -> pl.DataFrame:
-    """Each row once (SPEC §3.2 duplicates), keeping the first in the frame's order."""
+    """Each row of a person once (SPEC §3.2 duplicates), keeping the first in the frame's order."""
     has_id = pl.col("declaration_id").is_not_null()
-    with_id = rows.filter(has_id).unique(["declaration_id"], keep="first", maintain_order=True)
+    with_id = rows.filter(has_id).unique(ID_KEY_COLUMNS, keep="first", maintain_order=True)
     without_id = rows.filter(~has_id).unique(
         list(DUPLICATE_KEY_COLUMNS), keep="first", maintain_order=True
     )
@@ -82,7 +85,7 @@ def not_stored(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     has_id = pl.col("declaration_id").is_not_null()
     keys = list(DUPLICATE_KEY_COLUMNS)
     with_id = rows.filter(has_id).join(
-        stored.filter(has_id).select("declaration_id"), on="declaration_id", how="anti"
+        stored.filter(has_id).select(ID_KEY_COLUMNS), on=ID_KEY_COLUMNS, how="anti"
     )
     without_id = rows.filter(~has_id).join(
         stored.filter(~has_id).select(keys), on=keys, how="anti", nulls_equal=True

@@ -12,9 +12,9 @@ candidate decides:
    new placements on oa/oe/uy agree ("Hoà" = "Hòa", "Thuỷ" = "Thủy", "Uỷ" = "Ủy");
 3. without diacritics, đ as d ("Hau Giang" = "Hậu Giang").
 
-A leading unit type or its abbreviation is recognised through `PREFIXES` (Tỉnh, Thành phố, TP.,
-Quận, Q., Huyện, H., Thị xã, TX., Phường, P., Xã, X., Thị trấn, TT.); abbreviations glued to a
-number also count ("Q1", "P.12"). Because a real name may begin like a prefix without its
+A leading unit type or its abbreviation is recognised through `PREFIXES` (Tỉnh, T., Thành phố,
+TP., Quận, Q., Huyện, H., Thị xã, TX., Phường, P., Xã, X., Thị trấn, TT.), with or without the
+dot and space, in any case; abbreviations glued to a name or number also count ("Q1", "P.12"). Because a real name may begin like a prefix without its
 diacritics ("Quan Hóa" vs "Quận"), the text is also tried as it is, without stripping. The unit
 type is ignored where the base name is unique within the parent (Huyện Kinh Môn = Thị xã Kinh
 Môn) and decides otherwise (in Hậu Giang "Huyện Long Mỹ" is 936, "Thị xã Long Mỹ" 937, and a bare
@@ -39,23 +39,31 @@ from ncovi_stats.io import reference
 UNKNOWN = RejectReason.UNKNOWN_UNIT.value
 AMBIGUOUS = RejectReason.AMBIGUOUS_UNIT.value
 
-# Spellings of a unit type at the start of a name -> the official type they stand for.
+# Spellings of a unit type at the start of a name -> the official type they stand for. Case,
+# dots and spaces are ignored ("TX." = "Tx" = "T.X." = "tx"), and an abbreviation may be glued to
+# the name ("Q.1", "P12", "H.Củ Chi"). Each abbreviation names one type, so where a province has
+# two units of one base name the abbreviation decides as the full type does ("TX. Long Mỹ" is the
+# thị xã, "H. Long Mỹ" the huyện, a bare "Long Mỹ" stays ambiguous, SPEC §2.3).
 PREFIXES: dict[str, str] = {
     "Tỉnh": "Tỉnh",
+    "T": "Tỉnh",
     "Thành phố": "Thành phố",
     "TP": "Thành phố",
+    "T.P": "Thành phố",
     "Quận": "Quận",
     "Q": "Quận",
     "Huyện": "Huyện",
     "H": "Huyện",
     "Thị xã": "Thị xã",
     "TX": "Thị xã",
+    "T.X": "Thị xã",
     "Phường": "Phường",
     "P": "Phường",
     "Xã": "Xã",
     "X": "Xã",
     "Thị trấn": "Thị trấn",
     "TT": "Thị trấn",
+    "T.T": "Thị trấn",
 }
 
 # Short forms of province names in common use -> province code. Spacing, punctuation, case and

@@ -17,12 +17,15 @@ was given), for the rejects file, and `ward_unresolved` is false.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
 
+from ncovi_stats.core.lookup import lookup
+from ncovi_stats.core.unit_aliases import UnitAliases
 from ncovi_stats.core.unit_names import (
     DISTRICT_ALIASES,
     PREFIXES,
@@ -141,6 +144,14 @@ class UnitResolver:
         """The resolver over the package's reference tables (built once per process)."""
         return _bundled_resolver()
 
+    def with_aliases(self, aliases: UnitAliases | None) -> UnitResolver:
+        """This resolver, looking names up in the user's `aliases` first (`core.unit_aliases`)."""
+        if aliases is None:
+            return self
+        copied = copy.copy(self)
+        copied._aliases = aliases
+        return copied
+
     # Codes -----------------------------------------------------------------------------------
 
     @property
@@ -169,10 +180,16 @@ class UnitResolver:
 
     # Names -----------------------------------------------------------------------------------
 
+    _aliases: UnitAliases | None = None
+
     def province(self, text: str) -> Resolution:
+        if self._aliases is not None and (alias := self._aliases.province(text)):
+            return Resolution(alias)
         return self._province_index.resolve(text)
 
     def district(self, province_code: str, text: str) -> Resolution:
+        if self._aliases is not None and (alias := self._aliases.district(province_code, text)):
+            return Resolution(alias)
         index = self._district_index.get(province_code)
         if index is None:
             return Resolution(None, UNKNOWN)
@@ -181,6 +198,8 @@ class UnitResolver:
     def ward(self, province_code: str, district_code: str, text: str) -> Resolution:
         if self.province_of_district(district_code) != province_code:
             return Resolution(None, UNKNOWN)
+        if self._aliases is not None and (alias := self._aliases.ward(district_code, text)):
+            return Resolution(alias)
         index = self._ward_index.get(district_code)
         if index is None:
             index = NameIndex(official_entries(self._ward_rows.get(district_code, [])))
@@ -301,12 +320,8 @@ def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
     """
     province_code, district_code, ward_code = (pl.col(column) for column in CODE_COLUMNS)
     province_known = province_code.is_in(sorted(resolver.province_codes))
-    district_province = district_code.replace_strict(
-        dict(resolver.district_provinces), default=None, return_dtype=pl.String
-    )
-    ward_district = ward_code.replace_strict(
-        dict(resolver.ward_districts), default=None, return_dtype=pl.String
-    )
+    district_province = lookup(district_code, resolver.district_provinces, dtype=pl.String())
+    ward_district = lookup(ward_code, resolver.ward_districts, dtype=pl.String())
     resolved_province = pl.coalesce(province_code, pl.col("__district_province"))
     problem = (
         pl.when(province_code.is_not_null() & ~province_known)

@@ -181,6 +181,10 @@ def publish(
     is off, or when writing fails (disk full...): the previous bundle, if any, is left as it was.
     """
     final = out / name
+    try:
+        clean_leftovers(out)  # first: also when this run ends as unchanged or refused
+    except OSError as error:
+        raise _output_error(out, error) from None
     if final.exists() and not final.is_symlink():
         raise OutputError(
             f"{final} exists and is not a bundle published by ncovi-stats; "

@@ -26,6 +26,7 @@ SHEET_COLUMN = "_sheet"
 LINE_COLUMN = "_line"
 HEADER_SEARCH_ROWS = 50
 MIN_KNOWN_HEADERS = 2
+DIFFERENT_COLUMNS = "its columns differ from the first sheet read"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def read_xlsx(
         headers = ["" if cell is None else str(cell) for cell in raw.row(header_index)]
         header_map = map_headers(headers, extra_headers, source=f"{path} [{name}]")
         if first_map is not None and sorted(header_map.columns) != sorted(first_map.columns):
-            skipped.append(SkippedSheet(name, "its columns differ from the first sheet read"))
+            skipped.append(SkippedSheet(name, DIFFERENT_COLUMNS))
             continue
         first_map = first_map or header_map
         positions = {header: index for index, header in enumerate(headers)}

@@ -106,6 +106,36 @@ class HeaderMap:
         return list(self.rename.values())
 
 
+# A field holding a run of digits this long is an ID, a phone or a date, never a header.
+_LONG_NUMBER = re.compile(r"\d{4,}")
+# A line is shown as headers only when this many of its fields are recognised headers.
+HEADER_ROW_MIN_KNOWN = 2
+
+
+def headers_to_show(headers: list[str], header_map: HeaderMap) -> tuple[list[str], int]:
+    """What a message may say about a header line: (names to list in header order, fields
+    only counted).
+
+    Recognised headers are listed by their canonical name. The others are listed only when
+    the line looks like a header row (at least two recognised headers) and they hold no long
+    number; otherwise the line may be a data row (a headerless export, a wrong --header-row)
+    and its cells, names, IDs and phones included, are only counted (SPEC §5).
+    """
+    header_row = len(header_map.rename) + len(header_map.ignored) >= HEADER_ROW_MIN_KNOWN
+    unknown = set(header_map.unknown)
+    names: list[str] = []
+    hidden = 0
+    for header in headers:
+        if header in header_map.rename:
+            names.append(header_map.rename[header])
+        elif header in unknown:
+            if header_row and not _LONG_NUMBER.search(header) and not looks_like_identity(header):
+                names.append(header)
+            else:
+                hidden += 1
+    return names, hidden
+
+
 def _user_aliases(extra: Mapping[str, str]) -> dict[str, str]:
     """The config's `[columns]` table by header key, checked."""
     table: dict[str, str] = {}

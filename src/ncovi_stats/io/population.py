@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
 from ncovi_stats.errors import BadInputError
 from ncovi_stats.io import reference
+from ncovi_stats.limits import POPULATION_MAX
+from ncovi_stats.safe_text import strip_controls
 from ncovi_stats.schema import LEVEL_BY_CODE_WIDTH
 
 CENSUS_SOURCE = "census-2019"
@@ -50,11 +53,22 @@ def _known_codes() -> dict[str, set[str]]:
     }
 
 
+def _records_with_line_numbers(handle: Iterable[str]) -> list[tuple[int, list[str]]]:
+    """Each CSV record with the line it starts on (a quoted field may hold a line break)."""
+    reader = csv.reader(handle)
+    records = []
+    start = 1
+    for fields in reader:
+        records.append((start, fields))
+        start = reader.line_num + 1
+    return records
+
+
 def read_population_file(path: Path) -> pl.DataFrame:
     """A `code,population[,source]` CSV, checked line by line (exit 3 with the line number)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
+            lines = _records_with_line_numbers(handle)
     except FileNotFoundError:
         raise BadInputError(f"{path}: population file not found; check --population.") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -64,7 +78,7 @@ def read_population_file(path: Path) -> pl.DataFrame:
         ) from None
     if not lines:
         raise BadInputError(f"{path}: the population file is empty; add a header code,population.")
-    header = [name.strip().lower() for name in lines[0]]
+    header = [name.strip().lower() for name in lines[0][1]]
     if "code" not in header or "population" not in header:
         raise BadInputError(
             f"{path}:1: the population file needs columns 'code' and 'population' "
@@ -75,7 +89,7 @@ def read_population_file(path: Path) -> pl.DataFrame:
     known = _known_codes()
     seen: dict[str, int] = {}
     rows = []
-    for number, fields in enumerate(lines[1:], start=2):
+    for number, fields in lines[1:]:
         if not any(field.strip() for field in fields):
             continue
         where = f"{path}:{number}"
@@ -94,15 +108,15 @@ def read_population_file(path: Path) -> pl.DataFrame:
             )
         seen[code] = number
         text = fields[population_at].strip() if population_at < len(fields) else ""
-        if not text.isdigit() or int(text) <= 0:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= POPULATION_MAX:
             raise BadInputError(
-                f"{where}: population '{text}' is not a positive whole number; "
-                "write it without separators, e.g. 733017."
+                f"{where}: population '{text}' is not a whole number from 1 to "
+                f"{POPULATION_MAX:,}; write it without separators, e.g. 733017."
             )
         source = (
             fields[source_at].strip() if source_at is not None and source_at < len(fields) else ""
         )
-        rows.append((level, code, int(text), source or path.stem))
+        rows.append((level, code, int(text), strip_controls(source or path.stem)))
     return pl.DataFrame(rows, schema=POPULATION_SCHEMA, orient="row")
 
 

@@ -30,6 +30,7 @@ DATA_PACKAGE = "ncovi_stats.data"
 PROVINCE_FILE = "population_2019_province.csv"
 DISTRICT_FILE = "population_2019_district.csv"
 LEGACY_UNITS_FILE = "admin_units_legacy.csv"
+CROSSWALK_FILE = "district_crosswalk.csv"
 MERGER_2025_FILE = "provinces_2025_merger.csv"
 
 # Official unit types by level, as written in official names. Longer spellings first where one
@@ -154,6 +155,13 @@ def wards() -> pl.DataFrame:
         .select("province_code", "district_code", "ward_code", "ward_name")
         .sort("ward_code")
     )
+
+
+@cache
+def district_crosswalk() -> pl.DataFrame:
+    """Districts merged or renamed after the census (data/SOURCES.md): old_code, old_name,
+    new_code, new_name, effective_date (a Date), legal_reference, verified."""
+    return _read(CROSSWALK_FILE).with_columns(pl.col("effective_date").str.to_date("%Y-%m-%d"))
 
 
 @cache

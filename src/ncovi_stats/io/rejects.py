@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import polars as pl
@@ -29,5 +28,4 @@ def write_rejects(rows: pl.DataFrame, path: Path) -> None:
     the data is never readable by others, not even for a moment; an existing file at `path`
     is replaced, never written into.
     """
-    write_bytes_atomic(path, rejects_csv(rows))
-    os.chmod(path, REJECTS_FILE_MODE)
+    write_bytes_atomic(path, rejects_csv(rows), mode=REJECTS_FILE_MODE)

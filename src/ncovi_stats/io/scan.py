@@ -23,6 +23,7 @@ remove yourself to `scan_exports`).
 from __future__ import annotations
 
 import glob
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,10 +34,13 @@ from types import MappingProxyType
 import polars as pl
 
 from ncovi_stats import stages
+from ncovi_stats.core.identity import PERSON_KEY, derive_person_key
 from ncovi_stats.core.normalise import check_required_columns, normalise_declarations
-from ncovi_stats.errors import BadInputError
-from ncovi_stats.io.excel import SHEET_COLUMN, read_xlsx
-from ncovi_stats.io.headers import HeaderMap, map_headers
+from ncovi_stats.core.unit_aliases import UnitAliases
+from ncovi_stats.core.units import UnitResolver
+from ncovi_stats.errors import BadInputError, NcoviWarning
+from ncovi_stats.io.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
+from ncovi_stats.io.headers import HeaderMap, headers_to_show, looks_like_identity, map_headers
 from ncovi_stats.io.sniff import sniff_csv
 from ncovi_stats.io.transcode import (
     INVALID_COLUMN,
@@ -45,6 +49,8 @@ from ncovi_stats.io.transcode import (
     scan_transcoded,
     transcode_to_utf8,
 )
+from ncovi_stats.safe_text import strip_controls
+from ncovi_stats.schema import IDENTITY_COLUMNS
 
 SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -66,6 +72,7 @@ class ReadOptions:
     sheet: str | None = None  # --sheet: the one .xlsx sheet to read
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the config's [columns] table: export header -> canonical column
+    aliases: UnitAliases | None = None  # --aliases FILE, [unit_aliases]: looked up first
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,13 @@ class SourceInfo:
     invalid_encoding_lines: int = 0
     dropped_blank_lines: int = 0
     skipped_sheets: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """File, header and sheet names come from outside: kept without control characters
+        (the source label is also the `_source_file` of the rows and the rejects file)."""
+        object.__setattr__(self, "source", strip_controls(self.source))
+        for name in ("ignored_headers", "unknown_headers", "skipped_sheets"):
+            object.__setattr__(self, name, [strip_controls(text) for text in getattr(self, name)])
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -120,8 +134,14 @@ def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
             paths.extend(matches)
         else:
             path = Path(text)
-            if not path.exists():
-                raise BadInputError(f"{text}: file not found; check the path.")
+            try:
+                path.stat()
+            except FileNotFoundError:
+                raise BadInputError(f"{text}: file not found; check the path.") from None
+            except OSError as error:  # a name too long, a loop of links, no permission
+                raise BadInputError(
+                    f"{text}: cannot be read ({error.strerror}); check the path."
+                ) from None
             if path.is_dir():
                 raise BadInputError(f"{text}: is a folder; name the export files or a glob.")
             paths.append(path)
@@ -144,11 +164,12 @@ def file_format(path: Path) -> str:
 def _mapped(raw: pl.LazyFrame, header_map: HeaderMap, source: str) -> pl.LazyFrame:
     """The provenance columns present, then the mapped columns under their canonical names.
 
-    A missing required column is reported with every header found, unknown ones included.
+    A missing required column is reported with the headers found (`headers_to_show`: never a
+    cell value of a line that is not a header row).
     """
     names = raw.collect_schema().names()
-    shown = [header_map.rename.get(name, name) for name in _headers(raw)]
-    check_required_columns(source, [name for name in shown if name not in header_map.ignored])
+    shown, hidden = headers_to_show(_headers(raw), header_map)
+    check_required_columns(source, shown, hidden=hidden)
     keep = [name for name in PROVENANCE_COLUMNS if name in names]
     return raw.select(
         *keep, *(pl.col(header).alias(column) for header, column in header_map.rename.items())
@@ -159,7 +180,43 @@ def _headers(raw: pl.LazyFrame) -> list[str]:
     return [name for name in raw.collect_schema().names() if name not in PROVENANCE_COLUMNS]
 
 
-def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyFrame, SourceInfo]:
+@dataclass(frozen=True)
+class _IdentityGuard:
+    """Hashes the identity columns of each batch a CSV copy is made of, before it is written
+    (SPEC §5: no raw identity value in a temporary file); `transcode.IdentityGuard`."""
+
+    extra: Mapping[str, str]
+    key: bytes | None
+    source: str
+
+    def check_header(self, header: list[str]) -> None:
+        map_headers(header, self.extra, source=self.source)  # repeated headers: exit 3
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        headers = [name for name in frame.columns if name not in PROVENANCE_COLUMNS]
+        header_map = map_headers(headers, self.extra, source=self.source)
+        hashed = {
+            header: column
+            for header, column in header_map.rename.items()
+            if column in IDENTITY_COLUMNS or column == PERSON_KEY
+        }
+        # headers that look like personal data but map nowhere are left out of the copy too
+        dropped = [*hashed, *(name for name in header_map.unknown if looks_like_identity(name))]
+        if not IDENTITY_COLUMNS.intersection(hashed.values()):
+            return frame.drop(dropped[len(hashed) :])
+        identity = frame.lazy().select(
+            pl.col(header).alias(column) for header, column in hashed.items()
+        )
+        try:
+            keys = derive_person_key(identity, self.key).select(PERSON_KEY).collect()
+        except BadInputError as error:
+            raise BadInputError(f"{self.source}: {error}") from None
+        return frame.drop(dropped).with_columns(keys.get_column(PERSON_KEY))
+
+
+def _read_csv(
+    path: Path, options: ReadOptions, workdir: Path, key: bytes | None = None
+) -> tuple[pl.LazyFrame, SourceInfo]:
     dialect = sniff_csv(
         path,
         encoding=options.encoding,
@@ -167,15 +224,18 @@ def _read_csv(path: Path, options: ReadOptions, workdir: Path) -> tuple[pl.LazyF
         header_row=options.header_row,
         extra_headers=options.columns,
     )
-    result = transcode_to_utf8(path, dialect, workdir)
+    guard = _IdentityGuard(options.columns, key, str(path))
+    result = transcode_to_utf8(path, dialect, workdir, guard)
+    written = map_headers(list(result.header), options.columns, source=str(path))
     raw = scan_transcoded(result)
+    # the columns read: in a copy the identity columns are already `person_key`
     header_map = map_headers(_headers(raw), options.columns, source=str(path))
     info = SourceInfo(
         source=str(path),
         format="csv",
-        columns=header_map.columns,
-        ignored_headers=header_map.ignored,
-        unknown_headers=header_map.unknown,
+        columns=written.columns,
+        ignored_headers=written.ignored,
+        unknown_headers=written.unknown,
         encoding=dialect.encoding
         + ("-sig" if dialect.has_bom and dialect.encoding == "utf-8" else ""),
         delimiter=dialect.delimiter,
@@ -204,6 +264,15 @@ def _read_xlsx(path: Path, options: ReadOptions) -> list[tuple[pl.LazyFrame, Sou
     table = read_xlsx(path, sheet=options.sheet, extra_headers=options.columns)
     header_map = table.header_map
     skipped = [f"{sheet.name}: {sheet.reason}" for sheet in table.skipped]
+    for passed in table.skipped:
+        if passed.reason == DIFFERENT_COLUMNS:  # declarations, most likely: say so at once
+            warnings.warn(
+                NcoviWarning(
+                    f"{path}: sheet {passed.name!r} skipped ({passed.reason}); "
+                    f"read it alone with --sheet {passed.name!r}."
+                ),
+                stacklevel=2,
+            )
     parts = []
     for sheet in table.sheets:
         frame = table.frame.filter(pl.col(SHEET_COLUMN) == sheet).drop(SHEET_COLUMN)
@@ -220,11 +289,11 @@ def _read_xlsx(path: Path, options: ReadOptions) -> list[tuple[pl.LazyFrame, Sou
 
 
 def _read_one(
-    path: Path, options: ReadOptions, workdir: Path
+    path: Path, options: ReadOptions, workdir: Path, key: bytes | None = None
 ) -> list[tuple[pl.LazyFrame, SourceInfo]]:
     kind = file_format(path)
     if kind == "csv":
-        return [_read_csv(path, options, workdir)]
+        return [_read_csv(path, options, workdir, key)]
     if kind == "parquet":
         return [_read_parquet(path, options)]
     return _read_xlsx(path, options)
@@ -246,16 +315,19 @@ def scan_exports(
     columns into `person_key` (SPEC §5).
     """
     options = options or ReadOptions()
+    resolver = UnitResolver.bundled().with_aliases(options.aliases)
     frames = []
     sources = []
     for path in expand_paths(patterns):
         stages.report("reading", str(path))
         try:
-            parts = _read_one(path, options, workdir)
+            parts = _read_one(path, options, workdir, key)
             for raw, info in parts:
                 schema = dict(raw.collect_schema())
                 frames.append(
-                    normalise_declarations(raw, source=info.source, schema=schema, now=now, key=key)
+                    normalise_declarations(
+                        raw, source=info.source, schema=schema, now=now, key=key, resolver=resolver
+                    )
                 )
                 sources.append(info)
         except (OSError, pl.exceptions.PolarsError) as error:

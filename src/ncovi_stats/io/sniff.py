@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from ncovi_stats.io.headers import is_known_header
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 200
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 CANDIDATE_DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 SUPPORTED_ENCODINGS: tuple[str, ...] = ("utf-8", "utf-16-le", "utf-16-be", "cp1258")
 LEGACY_ENCODING = "cp1258"
@@ -128,10 +130,10 @@ def sniff_csv(
         text = text.removeprefix("\ufeff")
     if not text.strip():
         raise BadInputError(f"{path}: the file is empty")
-    lines = text.split("\n")
+    lines = LINE_BREAK.split(text)  # LF, CRLF or a lone CR, as the transcoder reads them
     if not whole:
         lines = lines[:-1]  # the last line of a sample may be cut short
-    lines = [line.removesuffix("\r") for line in lines[:SAMPLE_LINES]]
+    lines = lines[:SAMPLE_LINES]
 
     candidates = (delimiter,) if delimiter else CANDIDATE_DELIMITERS
     found = _find_header(lines, candidates, header_row, extra_headers)

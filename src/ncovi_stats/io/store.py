@@ -27,8 +27,8 @@ from typing import Any, Final
 
 import polars as pl
 
-from ncovi_stats.core import store_rows
-from ncovi_stats.core.normalise import NORMALISED_SCHEMA
+from ncovi_stats.core import quality, store_rows
+from ncovi_stats.core.normalise import NORMALISED_SCHEMA, WRITTEN_UNIT_COLUMNS
 from ncovi_stats.core.persons import FIRST_ROW_COLUMNS
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.errors import REJECT_REASONS, BadInputError
@@ -231,9 +231,11 @@ def scan_normalised(state: StoreState) -> pl.LazyFrame:
         *(
             pl.col(name).cast(dtype)
             for name, dtype in NORMALISED_SCHEMA.items()
-            if name not in {"_source_file", "_line", "reject_reason"}
+            if name
+            not in {"_source_file", "_line", "reject_reason", *WRITTEN_UNIT_COLUMNS.values()}
         ),
         pl.lit(None, pl.String).alias("reject_reason"),
+        *(pl.lit(None, pl.String).alias(name) for name in WRITTEN_UNIT_COLUMNS.values()),
     )
 
 
@@ -267,7 +269,12 @@ def scan_first_flags(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame
 
 
 def scan_store(
-    root: Path | str, *, key: bytes | None, as_of: datetime | None, needs_cutoff: bool
+    root: Path | str,
+    *,
+    key: bytes | None,
+    as_of: datetime | None,
+    needs_cutoff: bool,
+    duplicates: bool = False,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, datetime | None]:
     """What `analysis.read` needs from a store: the rows, the first rows, the row
     counts query and the cut-off (`as_of`, else the latest stored row when `needs_cutoff`)."""
@@ -276,16 +283,19 @@ def scan_store(
     return (
         scan_normalised(state),
         scan_first_rows(state, cutoff),
-        row_count_query(state, cutoff),
+        row_count_query(state, cutoff, duplicates=duplicates),
         cutoff,
     )
 
 
-def row_count_query(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
+def row_count_query(
+    state: StoreState, cutoff: datetime | None, *, duplicates: bool = False
+) -> pl.LazyFrame:
     """The one-row frame of `quality.row_count_query` for a store (docs/store.md, "Row counts").
 
-    read = rows stored + rows rejected at ingest; accepted = rows stored; duplicates = 0 (a
-    store holds each row once). Only the files of the cut-off's day are opened.
+    read = rows stored + rows rejected at ingest; accepted = rows stored. Only the files of the
+    cut-off's day are opened. With `duplicates`: duplicates = 0 (a store holds each row of a
+    person once) and the declaration ids shared by persons, over the stored rows.
     """
     rejected = sum(state.rejected_by_reason.values())
     constants = pl.LazyFrame(
@@ -294,7 +304,6 @@ def row_count_query(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
             "accepted": [state.rows],
             **{reason: [state.rejected_by_reason.get(reason, 0)] for reason in REJECT_REASONS},
             "unresolved_wards": [sum(entry.unresolved_wards for entry in state.declarations)],
-            "duplicates": [0],
             "latest_accepted": [state.latest_declared_at],
         },
         schema_overrides={"latest_accepted": pl.Datetime(TIME_UNIT)},
@@ -317,4 +326,8 @@ def row_count_query(state: StoreState, cutoff: datetime | None) -> pl.LazyFrame:
             if straddling
             else pl.LazyFrame({"after_cutoff": [later]})
         )
-    return constants.join(after.select(pl.col("after_cutoff").cast(pl.Int64)), how="cross")
+    counts = constants.join(after.select(pl.col("after_cutoff").cast(pl.Int64)), how="cross")
+    if not duplicates:
+        return counts
+    shared = quality.declaration_ids_shared_query(scan_normalised(state))
+    return counts.with_columns(pl.lit(0, pl.Int64).alias("duplicates")).join(shared, how="cross")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ import polars as pl
 from ncovi_stats import __version__
 from ncovi_stats.core import quality, store_rows
 from ncovi_stats.errors import BadInputError, LockedError, OutputError
+from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.keyfile import fingerprint
 from ncovi_stats.io.scan import expand_paths, open_exports
 from ncovi_stats.io.store import (
@@ -49,6 +49,7 @@ from ncovi_stats.io.store import (
     scan_files,
     scan_stored_declarations,
 )
+from ncovi_stats.io.writers import no_space_reason
 
 
 @dataclass(frozen=True)
@@ -171,23 +172,42 @@ def _init_store(root: Path, key_fingerprint: str | None) -> None:
         if stored == key_fingerprint:
             return
         # A store without commits holds no rows: it takes the key of its first commit.
-    elif [path.name for path in root.iterdir() if path.name != LOCK]:
+    elif not _unfinished_init(root):
         raise BadInputError(
             f"{root}: is not an ncovi-stats store and not empty; give --store a new or empty folder."
         )
     os.chmod(root, FOLDER_MODE)
-    for name in (COMMITS, STAGING, *TABLES):
-        _make_folder(root / name)
-    _write_json_atomic(
-        info,
-        {
-            "format": STORE_FORMAT,
-            "version": STORE_VERSION,
-            "key_fingerprint": key_fingerprint,
-            "created_by": f"ncovi-stats {__version__}",
-        },
-        root / STAGING,
-    )
+    created = [root / name for name in (COMMITS, STAGING, *TABLES) if _make_folder(root / name)]
+    try:
+        _write_json_atomic(
+            info,
+            {
+                "format": STORE_FORMAT,
+                "version": STORE_VERSION,
+                "key_fingerprint": key_fingerprint,
+                "created_by": f"ncovi-stats {__version__}",
+            },
+            root / STAGING,
+        )
+    except BaseException:  # a full disk: leave the folder as it was found
+        for folder in reversed(created):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _unfinished_init(root: Path) -> bool:
+    """Whether `root` holds at most what `_init_store` creates before store.json (the lock,
+    empty folders, a staged temporary file): a first ingest stopped by a full disk or a kill,
+    which the next ingest may finish."""
+    expected = {LOCK, COMMITS, STAGING, *TABLES}
+    for entry in root.iterdir():
+        if entry.name not in expected:
+            return False
+        if entry.name in (COMMITS, *TABLES) and any(
+            files for _folder, _subfolders, files in os.walk(entry)
+        ):
+            return False
+    return True
 
 
 def _remove_uncommitted(state: StoreState) -> None:
@@ -218,14 +238,6 @@ def _remove_uncommitted(state: StoreState) -> None:
             shutil.rmtree(leftover)
         else:
             leftover.unlink()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
@@ -306,6 +318,8 @@ def _stage_inputs(
             with open_exports([path], now=now, key=key) as scan:
                 scan.frame.sink_parquet(target)
         except (OSError, pl.exceptions.PolarsError) as error:
+            if no_space_reason(error) is not None:
+                raise
             raise BadInputError(
                 f"{path}: cannot be read ({type(error).__name__}); is it an export file?"
             ) from None
@@ -435,6 +449,21 @@ def ingest_exports(
     """
     root = Path(root)
     paths = expand_paths(exports)
+    try:
+        return _ingest(root, paths, now=now, key=key, on_stage=on_stage)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        reason = no_space_reason(error)
+        if reason is None:
+            raise
+        raise OutputError(
+            f"{root}: could not be written ({reason}); free space on its disk and run again "
+            "(the store is as it was before this ingest)."
+        ) from None
+
+
+def _ingest(
+    root: Path, paths: Sequence[Path], *, now: datetime, key: bytes | None, on_stage: StageHook
+) -> IngestReport:
     with store_lock(root):
         _init_store(root, fingerprint(key) if key is not None else None)
         state = open_store(root)

@@ -14,8 +14,11 @@ The columns go first so a record with missing trailing fields cannot shift them.
 above the header, the BOM and blank lines are dropped (a blank line is not a declaration).
 Windows-1258 writes tone marks as combining characters; every record is normalised to NFC.
 
-A UTF-8 file without BOM whose header is on line 1, with every line valid, NFC, non-blank and a
-record of its own, is not copied: `TranscodeResult.copied` is False, `path` is the original, and
+A line ends at LF, CRLF or a lone CR (old Mac exports, or a stray CR inside a CRLF file): each
+is a physical line, so every record is read or rejected and `_line` counts them all.
+
+A UTF-8 file without BOM whose header is on line 1, with every line valid, NFC, non-blank, a
+record of its own and ended by LF or CRLF, is not copied: `TranscodeResult.copied` is False, `path` is the original, and
 `scan_transcoded` derives the same two columns from the row index.
 
 A quoted field still open at the end of the file, a record with more fields than the header, or
@@ -24,6 +27,8 @@ NUL characters stop with BadInputError naming the file and the line.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -33,11 +38,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from ncovi_stats import stages
-from ncovi_stats.errors import BadInputError
+from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.sniff import CsvDialect
+from ncovi_stats.io.writers import no_space_reason, stale_leftovers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -46,6 +52,8 @@ LINE_COLUMN = "_line"
 INVALID_COLUMN = "_invalid_encoding"
 REPLACEMENT = "\ufffd"
 WRITE_BATCH_LINES = 10_000
+# Records per Parquet part of a guarded copy (each parsed and hashed in memory: ~15 MB of text).
+PARQUET_BATCH_RECORDS = 100_000
 # Line numbers kept in the result (the `_invalid_encoding` column marks every row; the counts
 # are exact): a wrongly encoded file must not fill the memory with line numbers.
 MAX_LISTED_LINES = 1_000
@@ -67,12 +75,30 @@ class TranscodeResult:
     dropped_blank_lines: list[int] = field(default_factory=list)  # first 1,000
     invalid_count: int = 0  # physical lines with invalid bytes
     dropped_blank_count: int = 0
+    header: tuple[str, ...] = ()  # the header's fields as written (NFC), duplicates kept
+
+
+WORKDIR_PREFIX = "ncovi-stats-"
+_WORKDIR_NAME = re.compile(re.escape(WORKDIR_PREFIX) + r"(\d+)-.*")
+
+
+def sweep_stale_workdirs(folder: Path | None = None) -> list[Path]:
+    """Remove the work folders left in the temporary folder by runs that were killed (SIGKILL,
+    a power cut): ours (same user), named `ncovi-stats-PID-…` for a PID no longer running.
+    Returns the folders removed."""
+    removed = stale_leftovers(Path(folder or tempfile.gettempdir()), _WORKDIR_NAME, is_folder=True)
+    for leftover in removed:
+        shutil.rmtree(leftover, ignore_errors=True)
+    return removed
 
 
 @contextmanager
-def private_workdir(prefix: str = "ncovi-stats-") -> Iterator[Path]:
-    """A temporary folder only the user can enter (0700), removed on exit and on interrupt."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))  # mkdtemp creates it with mode 0700
+def private_workdir(prefix: str = WORKDIR_PREFIX) -> Iterator[Path]:
+    """A temporary folder only the user can enter (0700), removed on exit and on interrupt
+    (SIGINT, SIGTERM); those of killed runs are swept first (`sweep_stale_workdirs`)."""
+    sweep_stale_workdirs()
+    # mkdtemp creates it with mode 0700; the PID in the name lets a later run sweep it
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     try:
         os.chmod(folder, 0o700)
         yield folder
@@ -84,26 +110,116 @@ class _NeedsCopy(Exception):
     """The file cannot be read as it is (internal signal of the check pass)."""
 
 
-def transcode_to_utf8(path: str | Path, dialect: CsvDialect, workdir: Path) -> TranscodeResult:
-    """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns)."""
+class IdentityGuard(Protocol):
+    """What the transcoder asks of its caller when it copies a file: check the header as written
+    (repeated headers), and turn a batch of records with their headers as written into the
+    frame to store, its identity columns hashed and dropped (`io.scan`)."""
+
+    def check_header(self, header: list[str]) -> None: ...
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame: ...
+
+
+class _ParquetSink:
+    """Takes the text the transcoder would write to a CSV copy and stores it as Parquet parts,
+    each batch of records parsed in memory and passed through the guard first: the raw identity
+    values never reach the disk."""
+
+    def __init__(self, folder: Path, guard: IdentityGuard, delimiter: str) -> None:
+        self.folder = folder
+        self.guard = guard
+        self.delimiter = delimiter
+        self.header: str | None = None
+        self.chunks: list[str] = []
+        self.records = 0
+        self.parts = 0
+
+    def write(self, text: str) -> None:
+        if self.header is None:  # the first write is the header record, alone
+            self.header = text
+            self.guard.check_header(list(_header_names(text, self.delimiter)[2:]))
+            return
+        if not text:
+            return
+        self.chunks.append(text)
+        self.records += text.count("\n")  # an upper bound: quoted fields may hold line breaks
+        if self.records >= PARQUET_BATCH_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.header is None or (not self.chunks and self.parts):
+            return
+        import polars as pl
+
+        data = (self.header + "".join(self.chunks)).encode("utf-8")
+        self.chunks, self.records = [], 0
+        frame = pl.read_csv(io.BytesIO(data), separator=self.delimiter, infer_schema=False)
+        buffer = io.BytesIO()  # polars may not report a failed write to a file: Python does
+        self.guard(frame).write_parquet(buffer, compression="lz4", statistics=False)
+        part = self.folder / f"part-{self.parts:06d}.parquet"
+        descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(buffer.getbuffer())
+        self.parts += 1
+
+
+def transcode_to_utf8(
+    path: str | Path, dialect: CsvDialect, workdir: Path, guard: IdentityGuard | None = None
+) -> TranscodeResult:
+    """A UTF-8, NFC copy of `path` inside `workdir` (see the module notes for its two columns).
+
+    With a `guard`, the copy is a folder of Parquet parts whose identity columns the guard has
+    hashed and dropped, batch by batch in memory: no raw identity value is ever written."""
     path = Path(path)
     if dialect.encoding == "utf-8" and not dialect.has_bom and dialect.header_line == 1:
+        from ncovi_stats.io.fastcheck import lines_if_plain
+
+        lines = lines_if_plain(path, dialect.delimiter)  # the common case, checked in blocks
+        if lines is not None:
+            with path.open(encoding="utf-8", newline="\n") as source:
+                header = _header_names(source.readline(), dialect.delimiter)
+            return TranscodeResult(
+                path, [], lines, lines - 1, 1, dialect.delimiter, copied=False, header=header
+            )
         try:
             return _stream(path, dialect, None)
         except _NeedsCopy:
             pass
     target = workdir / f"{path.stem}.{os.getpid()}.utf8.csv"
     suffix = 0
-    while target.exists():
+    while target.exists() or target.with_suffix(".parts").exists():
         suffix += 1
         target = workdir / f"{path.stem}.{os.getpid()}.{suffix}.utf8.csv"
     try:
+        if guard is not None:
+            target = target.with_suffix(".parts")
+            target.mkdir(mode=0o700)
+            sink = _ParquetSink(target, guard, dialect.delimiter)
+            result = _stream(path, dialect, sink, target)
+            sink.flush()
+            return result
         with target.open("x", encoding="utf-8", newline="") as out:
             os.chmod(target, 0o600)
             return _stream(path, dialect, out, target)
+    except Exception as error:
+        _remove(target)
+        reason = no_space_reason(error)
+        if reason is None:
+            raise
+        raise OutputError(
+            f"{path}: no space for its UTF-8 copy in the temporary folder ({reason}); "
+            "free space there or set TMPDIR to a folder with more space."
+        ) from None
     except BaseException:
-        target.unlink(missing_ok=True)
+        _remove(target)
         raise
+
+
+def _remove(target: Path) -> None:
+    if target.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        target.unlink(missing_ok=True)
 
 
 def _open(path: Path, encoding: str) -> TextIO:
@@ -112,7 +228,7 @@ def _open(path: Path, encoding: str) -> TextIO:
             path,
             encoding=encoding,
             errors="replace",
-            newline="\n",
+            newline="",  # lines end at LF, CRLF or a lone CR, each kept as written
             buffering=READ_BUFFER_BYTES,
         )
     except OSError as error:
@@ -120,7 +236,10 @@ def _open(path: Path, encoding: str) -> TextIO:
 
 
 def _stream(
-    path: Path, dialect: CsvDialect, out: TextIO | None, target: Path | None = None
+    path: Path,
+    dialect: CsvDialect,
+    out: TextIO | _ParquetSink | None,
+    target: Path | None = None,
 ) -> TranscodeResult:
     """One pass over the file; with `out` None only check that it needs no copy."""
     delimiter = dialect.delimiter
@@ -130,6 +249,7 @@ def _stream(
     invalid_count = blank_count = 0
     batch: list[str] = []
     header_fields = 0
+    header: tuple[str, ...] = ()
     records = -1  # the header is the first record
     number = 0
 
@@ -173,6 +293,8 @@ def _stream(
                 fields = 1
             elif out is None:
                 raise _NeedsCopy  # a record over several lines
+            if out is None and line.endswith("\r"):
+                raise _NeedsCopy  # a lone CR ends this line: polars would not see the break
             in_quote, separators = _scan_line(line, in_quote, delimiter)
             fields += separators
             parts.append(line)
@@ -189,13 +311,15 @@ def _stream(
                 )
             text = "".join(parts) if len(parts) > 1 else line
             parts = []
+            if records == 0:
+                header = _header_names(text, delimiter)
             if out is None:
                 if not unicodedata.is_normalized("NFC", text):
                     raise _NeedsCopy
             else:
                 text = unicodedata.normalize("NFC", text.rstrip("\r\n"))
                 if records == 0:
-                    batch.append(f"{prefix_header}{text}\n")
+                    out.write(f"{prefix_header}{text}\n")  # alone: a sink reads it apart
                 else:
                     flag = "1" if invalid else ""
                     batch.append(f"{start}{delimiter}{flag}{delimiter}{text}\n")
@@ -228,7 +352,15 @@ def _stream(
         dropped_blank_lines=blank_lines,
         invalid_count=invalid_count,
         dropped_blank_count=blank_count,
+        header=header,
     )
+
+
+def _header_names(text: str, delimiter: str) -> tuple[str, ...]:
+    """The header record's fields, as written (polars renames a repeated header; we must see
+    the repetition)."""
+    record = unicodedata.normalize("NFC", text.rstrip("\r\n"))
+    return tuple(next(csv.reader([record], delimiter=delimiter), []))
 
 
 def _scan_line(line: str, in_quote: bool, delimiter: str) -> tuple[bool, int]:
@@ -272,6 +404,12 @@ def scan_transcoded(result: TranscodeResult) -> pl.LazyFrame:
     the file's columns as text, whether or not the file was copied."""
     import polars as pl
 
+    if result.copied and result.path.is_dir():  # a guarded copy: Parquet parts
+        frame = pl.scan_parquet(result.path / "part-*.parquet")
+        return frame.with_columns(
+            pl.col(LINE_COLUMN).cast(pl.Int64),
+            pl.col(INVALID_COLUMN).fill_null("").eq("1"),
+        )
     if result.copied:
         frame = pl.scan_csv(result.path, separator=result.delimiter, infer_schema=False)
         return frame.with_columns(

@@ -47,6 +47,8 @@ class Headline:
     persons_needed: int | None = None
     days_left: int | None = None
     required_pace: int | None = None
+    rows_read: int = 0  # rows of the inputs, and how many were rejected (not counted)
+    rows_rejected: int = 0
 
 
 def vi_day(day: date) -> str:
@@ -142,4 +144,23 @@ def headline_text(h: Headline, lang: str) -> str:
             f"As of {when}, {n(h.persons, lang)} {_area(h, lang)} have filed a health declaration, "
             f"{pct} of the population ({source}: {n(h.population, lang)})"
         )
-    return sentence + _target_clause(h, lang) + "."
+    return sentence + _target_clause(h, lang) + "." + _rejected_warning(h, lang)
+
+
+REJECTED_WARNING = {
+    "en": " Warning: {rejected} of {read} rows ({pct}) were rejected and are not counted; "
+    "see Data quality.",
+    "vi": " Lưu ý: {rejected} trên {read} dòng ({pct}) bị loại, không được tính; "
+    "xem phần Chất lượng dữ liệu.",
+}
+
+
+def _rejected_warning(h: Headline, lang: str) -> str:
+    """A visible warning after the sentence when rows were rejected: the figures miss them."""
+    if not h.rows_rejected:
+        return ""
+    return REJECTED_WARNING[lang].format(
+        rejected=labels.format_int(h.rows_rejected, lang),
+        read=labels.format_int(h.rows_read, lang),
+        pct=labels.format_hundredths(half_up_hundredths(h.rows_rejected, h.rows_read), lang),
+    )

@@ -26,6 +26,10 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "rows_rejected": {"en": "Rows rejected", "vi": "Số dòng bị loại"},
     "rows_after_cutoff": {"en": "Accepted rows after the cut-off", "vi": "Số dòng hợp lệ sau mốc"},
     "duplicates": {"en": "Duplicate rows", "vi": "Số dòng trùng lặp"},
+    "declaration_ids_shared": {
+        "en": "Declaration ids used by two or more persons",
+        "vi": "Số mã tờ khai dùng cho từ hai người trở lên",
+    },
     "unresolved_wards": {
         "en": "Rows with an unresolved ward",
         "vi": "Số dòng không xác định được xã",
@@ -44,6 +48,13 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
         "vi": "Số người ở huyện chưa có số dân",
     },
     "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
+}
+# Columns of the list of units not recognised (besides the level): field -> header.
+UNRESOLVED_FIELDS: dict[str, dict[str, str]] = {
+    "text": {"en": "As written", "vi": "Như đã ghi"},
+    "within": {"en": "Within", "vi": "Thuộc"},
+    "reason": {"en": "Reason", "vi": "Lý do"},
+    "rows": {"en": "Rows", "vi": "Số dòng"},
 }
 # Keys of `QualityReport.as_dict()["persons"]` -> their measure.
 PERSON_MEASURES: dict[str, str] = {
@@ -85,6 +96,16 @@ TEXT: dict[str, dict[str, str]] = {
     "level": {"en": "Level", "vi": "Cấp"},
     "code": {"en": "Code", "vi": "Mã"},
     "population": {"en": "Population", "vi": "Dân số"},
+    "unresolved_title": {
+        "en": "Units not recognised, as written (most rows first; fix with --aliases FILE)",
+        "vi": "Đơn vị không nhận ra, như đã ghi (nhiều dòng nhất trước; sửa bằng --aliases FILE)",
+    },
+    **{field: UNRESOLVED_FIELDS[field] for field in ("text", "within", "reason", "rows")},
+    "empty": {"en": "(empty)", "vi": "(trống)"},
+    "more_texts": {
+        "en": "and {texts} more ({rows} rows): see --format json or xlsx",
+        "vi": "và {texts} giá trị khác ({rows} dòng): xem --format json hoặc xlsx",
+    },
 }
 
 
@@ -128,6 +149,7 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
         [measure("rows_after_cutoff"), number(rows["after_cutoff"])],
         [measure("duplicates"), number(rows["duplicates"])],
         [measure("unresolved_wards"), number(rows["unresolved_wards"])],
+        [measure("declaration_ids_shared"), number(rows.get("declaration_ids_shared"))],
         *([measure(name), number(persons[key])] for key, name in PERSON_MEASURES.items()),
         [measure("units_over_100"), number(len(report["units_over_100"]))],
     ]
@@ -234,6 +256,42 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
                     ]
                     for unit in report["units_over_100"]
                 ],
+            )
+        )
+    unresolved = report.get("unresolved_units") or {}
+    if unresolved.get("listed"):
+        more = unresolved["more_texts"]
+        displays.append(
+            Display(
+                title=_t("unresolved_title", lang),
+                fields=["level", "text", "within", "reason", "rows"],
+                header=[
+                    _t("level", lang),
+                    _t("text", lang),
+                    _t("within", lang),
+                    _t("reason", lang),
+                    _t("rows", lang),
+                ],
+                rows=[
+                    [
+                        labels.text(unit["level"], lang),
+                        unit["text"] or _t("empty", lang),
+                        unit["within"],
+                        unit["reason"],
+                        number(unit["rows"]),
+                    ]
+                    for unit in unresolved["listed"]
+                ],
+                notes=[
+                    _t(
+                        "more_texts",
+                        lang,
+                        texts=number(more),
+                        rows=number(unresolved["more_rows"]),
+                    )
+                ]
+                if more
+                else [],
             )
         )
     return displays

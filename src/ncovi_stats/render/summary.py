@@ -20,7 +20,7 @@ from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.io import writers
 from ncovi_stats.render import labels
 from ncovi_stats.render.headline import Headline, headline_text, vi_day
-from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS
+from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS, UNRESOLVED_FIELDS
 from ncovi_stats.render.tables import coverage_style
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_file": {"en": "File", "vi": "Tệp"},
     **ROW_FIELDS,  # read, accepted, rejected, after_cutoff, duplicates, unresolved_wards
     "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
+    **UNRESOLVED_FIELDS,  # text, within, reason, rows of the units not recognised
 }
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
@@ -61,6 +62,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "quality_districts": {
         "en": "Data quality by district",
         "vi": "Chất lượng dữ liệu theo huyện",
+    },
+    "quality_units": {
+        "en": "Warning: units not recognised, as written (rows with an unknown or ambiguous "
+        "unit are not counted)",
+        "vi": "Lưu ý: đơn vị không nhận ra, như đã ghi (dòng có đơn vị không rõ hoặc không "
+        "xác định được không được tính)",
     },
     "more_rows": {
         "en": "{shown} of {total} rows shown (the provinces in scope); every row is in {file}.",
@@ -94,6 +101,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "quality": {"en": "quality", "vi": "Chất lượng"},
     "quality_sources": {"en": "quality by file", "vi": "Chất lượng theo tệp"},
     "quality_districts": {"en": "quality by district", "vi": "Chất lượng theo huyện"},
+    "quality_units": {"en": "units not recognised", "vi": "Đơn vị không nhận ra"},
 }
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "met": {"en": "met", "vi": "Đạt"},
@@ -377,6 +385,8 @@ def headline_of(context: Context) -> Headline:
         persons_needed=figures.get("persons_needed"),
         days_left=figures.get("days_left"),
         required_pace=figures.get("required_pace"),
+        rows_read=context.rows.read,
+        rows_rejected=context.rows.rejected,
     )
 
 

@@ -20,6 +20,7 @@ from ncovi_stats.render import labels
 NEAR_TARGET_PP = Decimal(10)  # yellow when within this many points below the target
 LEFT_ALIGNED = frozenset(
     {"province_code", "province_name", "district_code", "district_name", "ward_code", "ward_name"}
+    | {"text", "within", "reason"}  # units not recognised (render/quality.py)
 )
 
 

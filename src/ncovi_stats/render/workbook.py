@@ -154,6 +154,7 @@ QUALITY_SHEETS: dict[str, dict[str, str]] = {
     "by_source_file": {"en": "Data quality by source file", "vi": "Chất lượng dữ liệu theo tệp"},
     "by_district": {"en": "Data quality by district", "vi": "Chất lượng dữ liệu theo huyện"},
     "units_over_100": {"en": "Units above 100%", "vi": "Đơn vị trên 100%"},
+    "unresolved_units": {"en": "Unresolved units", "vi": "Đơn vị không xác định được"},
 }
 CUTOFF_PART = {"en": "as of {cutoff} (Vietnam time)", "vi": "tính đến {cutoff}"}
 
