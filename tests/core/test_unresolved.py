@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ncovi_stats.core.unresolved import HIDDEN, unresolved_query, unresolved_table
+from ncovi_stats.core.unresolved import HIDDEN, describe_text, unresolved_query, unresolved_table
 from ncovi_stats.io import reference
 
 
@@ -85,3 +85,16 @@ def test_an_unresolved_ward_is_listed_within_its_district() -> None:
     assert table(rows) == [
         ("ward", "Xã Không Có", "Huyện Gia Lộc, Tỉnh Hải Dương", "297", "ward-unresolved", 3)
     ]
+
+
+def test_a_text_is_described_with_its_row_count_in_words() -> None:
+    one = {
+        "text": "Tnh Hải Dương",
+        "level": "province",
+        "within": "",
+        "reason": "unknown-unit",
+        "rows": 1,
+    }
+    assert describe_text(one) == '"Tnh Hải Dương" (province, unknown-unit, 1 row)'
+    many = {**one, "text": "", "level": "district", "within": "Tỉnh Bắc Kạn", "rows": 2}
+    assert describe_text(many) == '"(empty)" (district in Tỉnh Bắc Kạn, unknown-unit, 2 rows)'

@@ -184,4 +184,5 @@ def describe_text(record: dict[str, object]) -> str:
     """'"T. Hải Dương" (province, unknown-unit, 141020 rows)' — one unresolved text for a message."""
     within = f" in {record['within']}" if record["within"] else ""
     text = record["text"] or "(empty)"
-    return f'"{text}" ({record["level"]}{within}, {record["reason"]}, {record["rows"]} rows)'
+    rows = f"{record['rows']} row" + ("" if record["rows"] == 1 else "s")
+    return f'"{text}" ({record["level"]}{within}, {record["reason"]}, {rows})'
