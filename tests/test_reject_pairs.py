@@ -14,24 +14,8 @@ from ncovi_stats.errors import REJECT_REASONS
 from ncovi_stats.io.keyfile import generate_key_file, load_key
 from tests.fixtures.make_fixtures import encode_cp1258
 from tests.support import request
+from tests.test_rejects_property import BREAKS, GOOD, HEADER  # the same messy export
 
-HEADER = "STT;Thời gian khai báo;Tỉnh/Thành phố;Quận/Huyện;Số CCCD/CMND;Kênh khai báo"
-GOOD = {
-    "time": "08/04/2020 09:00",
-    "province": "Hậu Giang",
-    "district": "TX. Long Mỹ",
-    "id": "079200000001",
-    "channel": "Cộng tác viên",
-}
-BREAKS: dict[str, dict[str, str]] = {
-    "invalid-encoding": {"channel": "\x81"},  # a byte Windows-1258 does not define
-    "missing-time": {"time": ""},
-    "unparseable-time": {"time": "31/02/2020 10:00"},
-    "future-time": {"time": "01/01/2099 00:00"},
-    "unknown-unit": {"province": "Tỉnh Atlantis"},
-    "ambiguous-unit": {"district": "Long Mỹ"},
-    "no-identity": {"id": " "},
-}
 PAIRS = [
     (first, second)
     for first, second in combinations(REJECT_REASONS, 2)
