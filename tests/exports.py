@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ncovi_stats.io import reference
+from ncovi_stats import reference
 
 CUTOFF = datetime(2020, 4, 8, 17, 0)
 DECLARED = 516_394

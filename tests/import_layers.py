@@ -6,8 +6,8 @@ of each module, the imports that go against the intended direction, and the impo
 Layers, lowest first (issue 15): leaves (errors, schema, the package's version, package data),
 reference (bundled census, units and merger), core, io, api (the library the commands call),
 render, cli. A module may import its own layer and the layers its layer lists in `MAY_IMPORT`.
-Today `reference` is `io/reference.py` and `api` is the modules at the package root; the layout
-move of issue 15 gives them folders without changing this table.
+Each layer but the leaves is a folder of the package (`reference/`, `core/`, `io/`, `api/`,
+`render/`, `cli/`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 PACKAGE = "ncovi_stats"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
-LEAVES = {"ncovi_stats", "ncovi_stats.errors", "ncovi_stats.schema", "ncovi_stats.data"}
-REFERENCE = {"ncovi_stats.io.reference"}
+LEAVES = {"ncovi_stats", "ncovi_stats.errors", "ncovi_stats.schema"}
+FOLDERS = ("reference", "core", "io", "api", "render", "cli")  # each folder is its layer
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "leaves": frozenset({"leaves"}),
     "reference": frozenset({"leaves"}),
@@ -36,18 +36,17 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 
 
 def layer(module: str) -> str:
-    """The layer of a module of the package, by its dotted name; a module at the package root
-    that imports nothing of the package but leaves is a leaf too (`config`, small helpers)."""
-    if module in LEAVES or module.startswith("ncovi_stats.data.") or module in root_leaves():
-        return "leaves"
-    if module in REFERENCE:
-        return "reference"
+    """The layer of a module of the package, by its dotted name: the folder it is in; at the
+    package root, a module that imports nothing of the package but leaves is a leaf too (`config`,
+    small helpers), `__main__` is the CLI, and any other module is the library (`api`)."""
     parts = module.split(".")
-    if len(parts) > 2 and parts[1] in ("core", "io", "render", "cli"):
+    if len(parts) > 1 and parts[1] in FOLDERS:
         return parts[1]
+    if module in LEAVES or module in root_leaves():
+        return "leaves"
     if module == "ncovi_stats.__main__":
         return "cli"
-    return "api"  # the modules at the package root: the library layer without a folder yet
+    return "api"
 
 
 @dataclass(frozen=True)
@@ -226,10 +225,6 @@ def report() -> str:
             f"- {imp.location}  {imp.source.removeprefix('ncovi_stats.')} ({layer(imp.source)})"
             f" -> {imp.target.removeprefix('ncovi_stats.')} ({layer(imp.target)})  [{imp.where}]"
         )
-    lines += ["", "Imports that name io.reference from outside io (they follow it to reference/):"]
-    for imp in sorted(found, key=lambda i: i.location):
-        if imp.target in REFERENCE and layer(imp.source) != "io":
-            lines.append(f"- {imp.location}  {imp.source.removeprefix('ncovi_stats.')}")
     lines += ["", "Import cycles (runtime imports, including those inside functions):"]
     for group in cycles(found):
         lines.append("- " + " <-> ".join(name.removeprefix("ncovi_stats.") for name in group))

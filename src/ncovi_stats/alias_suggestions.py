@@ -15,8 +15,8 @@ import unicodedata
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.core.unresolved import HIDDEN
-from ncovi_stats.io import reference
 
 CANDIDATES = 3
 TEMPLATE_SCHEMA: dict[str, pl.DataType] = {

@@ -12,14 +12,13 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from ncovi_stats import __version__, stages
+from ncovi_stats import __version__, reference, stages
 from ncovi_stats.core import coverage, crosswalk, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
-from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
 

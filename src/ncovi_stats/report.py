@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats import __version__
+from ncovi_stats import __version__, reference
 from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_names
 from ncovi_stats.changes import Changes, PreviousLookup, changes_since
 from ncovi_stats.core import coverage
@@ -33,7 +33,6 @@ from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.followup import followup_assemble, followup_queries
-from ncovi_stats.io import reference
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import expand_paths

@@ -28,8 +28,8 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.errors import OutputError, UsageError
-from ncovi_stats.io import reference
 from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
 
 CAMPAIGN_START = datetime(2020, 3, 10, 0, 0)

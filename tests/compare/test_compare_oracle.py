@@ -21,7 +21,7 @@ from ncovi_stats.synthetic import generate_declarations
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 7, 12, 0)
-DATA = files("ncovi_stats.data")
+DATA = files("ncovi_stats.reference.data")
 
 
 @pytest.fixture(scope="module")

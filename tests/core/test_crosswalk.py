@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ncovi_stats import reference
 from ncovi_stats.cli.app import run
 from ncovi_stats.core import crosswalk
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.io import reference
 from tests.support import write_csv
 
 QUANG_UYEN, PHUC_HOA = 38_078, 22_852
@@ -144,7 +144,7 @@ def test_every_district_against_a_duckdb_oracle(capsys, tmp_path) -> None:
     force, computed by DuckDB from the export, the census CSV and the crosswalk CSV."""
     import duckdb
 
-    from ncovi_stats.io.reference import DATA_PACKAGE
+    from ncovi_stats.reference import DATA_PACKAGE
 
     codes = reference.districts().filter(pl.col("population").is_not_null())
     rows = []

@@ -11,8 +11,8 @@ import unicodedata
 import polars as pl
 import pytest
 
+from ncovi_stats import reference
 from ncovi_stats.core.units import Resolution, UnitResolver
-from ncovi_stats.io import reference
 
 # The abbreviations officials write for each type, as they appear in exports.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from ncovi_stats import reference
 from ncovi_stats.core.units import (
     PREFIXES,
     PROVINCE_ALIASES,
@@ -19,7 +20,6 @@ from ncovi_stats.core.units import (
     parse_name,
     resolve_units,
 )
-from ncovi_stats.io import reference
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TRAPS = FIXTURES / "unit_name_traps.csv"

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from ncovi_stats import reference
 from ncovi_stats.core.units2025 import (
     UNITS_VINTAGE,
     check_level,
@@ -22,7 +23,6 @@ from ncovi_stats.core.units2025 import (
     to_2025,
 )
 from ncovi_stats.errors import UsageError
-from ncovi_stats.io import reference
 
 # The 63 legacy provinces by GSO code (before 1 July 2025).
 LEGACY = {

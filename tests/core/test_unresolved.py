@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.core.unresolved import HIDDEN, describe_text, unresolved_query, unresolved_table
-from ncovi_stats.io import reference
 
 
 def normalised(rows: list[dict]) -> pl.LazyFrame:

@@ -7,7 +7,7 @@ import unicodedata
 import polars as pl
 import pytest
 
-from ncovi_stats.io import reference
+from ncovi_stats import reference
 
 
 def test_provinces_are_the_63_with_census_population() -> None:

@@ -29,9 +29,9 @@ from typing import Any
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.core.lookup import lookup
-from ncovi_stats.io import reference
-from ncovi_stats.io.population import CENSUS_SOURCE
+from ncovi_stats.reference import CENSUS_SOURCE
 
 
 @dataclass(frozen=True)

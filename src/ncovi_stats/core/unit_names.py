@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
 
+from ncovi_stats import reference
 from ncovi_stats.errors import RejectReason
-from ncovi_stats.io import reference
 
 UNKNOWN = RejectReason.UNKNOWN_UNIT.value
 AMBIGUOUS = RejectReason.AMBIGUOUS_UNIT.value

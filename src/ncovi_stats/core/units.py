@@ -24,6 +24,7 @@ from functools import cache
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.core.lookup import lookup
 from ncovi_stats.core.unit_aliases import UnitAliases
 from ncovi_stats.core.unit_names import (
@@ -40,7 +41,6 @@ from ncovi_stats.core.unit_names import (
     parse_name,
 )
 from ncovi_stats.errors import RejectReason
-from ncovi_stats.io import reference
 
 __all__ = [
     "PREFIXES",

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.errors import UsageError
-from ncovi_stats.io import reference
 
 UNITS_VINTAGE = 2025
 # How a merged province is named (SPEC §4.1 values stay Vietnamese; the English twin is a label).

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import polars as pl
 
+from ncovi_stats import reference
 from ncovi_stats.errors import BadInputError
-from ncovi_stats.io import reference
 from ncovi_stats.limits import POPULATION_MAX
+from ncovi_stats.reference import CENSUS_SOURCE
 from ncovi_stats.safe_text import strip_controls
 from ncovi_stats.schema import LEVEL_BY_CODE_WIDTH
-
-CENSUS_SOURCE = "census-2019"
 
 POPULATION_SCHEMA: dict[str, pl.DataType] = {
     "level": pl.String(),

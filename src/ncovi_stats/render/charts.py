@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ncovi_stats.core.coverage import unit_code
-from ncovi_stats.io.reference import short_name
+from ncovi_stats.reference import short_name
 from ncovi_stats.render import labels
 
 if TYPE_CHECKING:

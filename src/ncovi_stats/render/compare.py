@@ -11,7 +11,7 @@ import polars as pl
 
 from ncovi_stats.core.breakdown import ROWS_COLUMN, split_columns
 from ncovi_stats.core.coverage import unit_code
-from ncovi_stats.io.reference import short_name
+from ncovi_stats.reference import short_name
 from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display, coverage_notes, coverage_style, pct_text, unit_cells
 

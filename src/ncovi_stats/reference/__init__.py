@@ -1,6 +1,6 @@
 """Bundled reference tables: census population and administrative units (SPEC §2.2, §2.3).
 
-Read from the package data (`ncovi_stats/data/*.csv`, see its SOURCES.md) with every code as
+Read from the package data (`reference/data/*.csv`, see its SOURCES.md) with every code as
 zero-padded text and every name in Unicode NFC. Each table is loaded once per process.
 
 - `provinces()`: the 63 provinces of 2019 with their census population.
@@ -25,7 +25,10 @@ from importlib.resources import files
 
 import polars as pl
 
-DATA_PACKAGE = "ncovi_stats.data"
+DATA_PACKAGE = "ncovi_stats.reference.data"
+
+# `population_source` of a denominator taken from the bundled 2019 census (not a --population file)
+CENSUS_SOURCE = "census-2019"
 
 PROVINCE_FILE = "population_2019_province.csv"
 DISTRICT_FILE = "population_2019_district.csv"
