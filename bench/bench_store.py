@@ -25,8 +25,8 @@ import duckdb
 import polars as pl
 
 from ncovi_stats.analysis import Request, coverage_report
-from ncovi_stats.io.store import open_store
-from ncovi_stats.io.store_ingest import ingest_exports
+from ncovi_stats.io.store.ingest import ingest_exports
+from ncovi_stats.io.store.layout import open_store
 from ncovi_stats.synthetic import generate_declarations
 
 NOW = datetime(2026, 1, 1, 12, 0)

@@ -25,7 +25,7 @@ from national import export_path  # noqa: E402
 
 from ncovi_stats.core import coverage, persons, quality  # noqa: E402
 from ncovi_stats.core.cutoff import parse_as_of  # noqa: E402
-from ncovi_stats.io.scan import open_exports  # noqa: E402
+from ncovi_stats.io.read.scan import open_exports  # noqa: E402
 
 AS_OF = parse_as_of("2020-04-10 17:00")
 

@@ -19,7 +19,7 @@ import pytest
 from ncovi_stats.analysis import coverage_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.io.store_ingest import ingest_exports
+from ncovi_stats.io.store.ingest import ingest_exports
 from ncovi_stats.validation import quality_report_of
 from tests.support import NOW, request, write_csv
 

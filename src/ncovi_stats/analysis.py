@@ -19,8 +19,8 @@ from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
-from ncovi_stats.io.population import load_population
-from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
+from ncovi_stats.io.read.population import load_population
+from ncovi_stats.io.read.scan import ReadOptions, SourceInfo, open_exports
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def read(
             request, queries, needs_cutoff, duplicates
         )
     if request.rejects is not None:
-        from ncovi_stats.io.rejects import write_rejects
+        from ncovi_stats.io.write.rejects import write_rejects
 
         write_rejects(collected.pop(), request.rejects)
     *results, rows_frame, unresolved_counts = collected
@@ -242,7 +242,7 @@ def _collect_store(
     request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
 ) -> Collected:
     """Queries and row counts over an ingested store (docs/store.md)."""
-    from ncovi_stats.io.store import scan_store
+    from ncovi_stats.io.store.layout import scan_store
 
     assert request.store is not None
     normalised, first, rows_query, cutoff = scan_store(
@@ -378,7 +378,7 @@ def describe(
 ) -> dict[str, Any]:
     """The `meta` object of SPEC §4.2."""
     if request.store is not None:
-        from ncovi_stats.io.store import open_store
+        from ncovi_stats.io.store.layout import open_store
 
         extra["store"] = {"path": str(request.store), **open_store(request.store).summary()}
     return {

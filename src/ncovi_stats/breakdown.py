@@ -12,7 +12,7 @@ from ncovi_stats.analysis import Request, Result, coverage_report, describe, rea
 from ncovi_stats.core import breakdown
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError
-from ncovi_stats.io.population import load_population
+from ncovi_stats.io.read.population import load_population
 from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 

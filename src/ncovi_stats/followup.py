@@ -13,7 +13,7 @@ from ncovi_stats.analysis import Query, Read, Request, Result, describe, read, u
 from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
-from ncovi_stats.io.population import load_population
+from ncovi_stats.io.read.population import load_population
 from ncovi_stats.limits import SLA_HOURS_MAX
 from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
@@ -171,7 +171,7 @@ OVERDUE_SUFFIXES: dict[str, str] = {".csv": "csv", ".json": "json", ".parquet": 
 
 def write_overdue(overdue: pl.DataFrame, meta: dict[str, Any], path: Path) -> None:
     """The overdue list, atomically, in the format of the file's suffix."""
-    from ncovi_stats.io import writers
+    from ncovi_stats.io.write import formats as writers
 
     fmt = OVERDUE_SUFFIXES.get(path.suffix.lower())
     if fmt is None:

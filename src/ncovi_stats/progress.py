@@ -18,7 +18,7 @@ from ncovi_stats.core import coverage
 from ncovi_stats.core import progress as core
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.totals import listing_totals
-from ncovi_stats.io.population import load_population
+from ncovi_stats.io.read.population import load_population
 
 
 @dataclass(frozen=True)

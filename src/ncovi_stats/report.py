@@ -34,8 +34,8 @@ from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io.digest import file_sha256
-from ncovi_stats.io.population import load_population
-from ncovi_stats.io.scan import expand_paths
+from ncovi_stats.io.read.population import load_population
+from ncovi_stats.io.read.scan import expand_paths
 from ncovi_stats.progress import Progress, progress_assemble, progress_queries
 from ncovi_stats.ranking import rank_assemble, rank_queries
 

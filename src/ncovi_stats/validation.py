@@ -13,8 +13,8 @@ from ncovi_stats.analysis import Query, Read, Request, check_rows, read, unit_na
 from ncovi_stats.core import coverage, quality_report, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
-from ncovi_stats.io.population import load_population
-from ncovi_stats.io.scan import SourceInfo
+from ncovi_stats.io.read.population import load_population
+from ncovi_stats.io.read.scan import SourceInfo
 
 
 @dataclass(frozen=True)

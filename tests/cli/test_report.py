@@ -17,8 +17,8 @@ import pytest
 
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.io import bundle as bundle_io
-from ncovi_stats.io.bundle import read_tree
+from ncovi_stats.io.write import bundle as bundle_io
+from ncovi_stats.io.write.bundle import read_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "bac_kan.parquet"
@@ -188,7 +188,7 @@ def test_killed_run_leaves_no_bundle_and_a_later_run_completes(tmp_path: Path, e
     path, out = export(ROWS), tmp_path / "out"
     script = (
         "import os, signal, sys\n"
-        "import ncovi_stats.io.bundle as b\n"
+        "import ncovi_stats.io.write.bundle as b\n"
         "b.swap_link = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
         "from ncovi_stats.cli.app import run\n"
         f"sys.exit(run(['report', {str(path)!r}, '--out', {str(out)!r}, *{ARGS!r}]))\n"
@@ -211,7 +211,7 @@ def test_killed_forced_run_keeps_the_previous_bundle(tmp_path: Path, export) -> 
     newer = export(ROWS + [{**ROWS[0], "person_key": "e"}], name="newer.csv")
     script = (
         "import os, signal, sys\n"
-        "import ncovi_stats.io.bundle as b\n"
+        "import ncovi_stats.io.write.bundle as b\n"
         "b.swap_link = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
         "from ncovi_stats.cli.app import run\n"
         f"sys.exit(run(['report', {str(newer)!r}, '--out', {str(out)!r}, '--force', *{ARGS!r}]))\n"

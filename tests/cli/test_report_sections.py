@@ -23,7 +23,7 @@ from ncovi_stats import analysis
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
 from ncovi_stats.followup import followup_report
-from ncovi_stats.io.xlsx import PERCENT_FIELDS
+from ncovi_stats.io.write.workbook import PERCENT_FIELDS
 from ncovi_stats.progress import progress_report
 from ncovi_stats.ranking import rank_report
 from ncovi_stats.report import Bundle, ReportOptions, Target, build_bundle

@@ -10,7 +10,7 @@ import pytest
 from ncovi_stats import stages
 from ncovi_stats.analysis import coverage_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.io import transcode
+from ncovi_stats.io.read import transcode
 from tests import terminal
 from tests.support import request
 

@@ -84,7 +84,7 @@ def test_first_places_are_the_places_of_first_rows(tricky_export) -> None:
     the full order of SPEC §3.3 (declared_by, channel and id only break ties within a place)."""
     from datetime import datetime as clock
 
-    from ncovi_stats.io.scan import open_exports
+    from ncovi_stats.io.read.scan import open_exports
 
     with open_exports([tricky_export], now=clock(2026, 1, 1)) as scan:
         accepted = accepted_rows(scan.frame)

@@ -78,9 +78,9 @@ def test_the_copy_of_a_legacy_export_holds_no_identity_value(
 ) -> None:
     """The copy is written with its identity columns already hashed: what a SIGKILL leaves
     behind holds no personal data either."""
-    from ncovi_stats.io import transcode
     from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.scan import scan_exports
+    from ncovi_stats.io.read import transcode
+    from ncovi_stats.io.read.scan import scan_exports
     from tests.support import NOW
 
     monkeypatch.setattr(transcode, "PARQUET_BATCH_RECORDS", 500)

@@ -9,7 +9,7 @@ from polars.testing import assert_frame_equal
 
 from ncovi_stats.core.values import parse_time
 from ncovi_stats.errors import BadInputError, UsageError
-from ncovi_stats.io.excel import SkippedSheet, read_xlsx
+from ncovi_stats.io.read.excel import SkippedSheet, read_xlsx
 
 WORKBOOK = Path(__file__).parent.parent / "fixtures" / "districts_per_sheet.xlsx"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ncovi_stats.errors import BadInputError
-from ncovi_stats.io import fastcheck
-from ncovi_stats.io.sniff import sniff_csv
-from ncovi_stats.io.transcode import _NeedsCopy, _stream, transcode_to_utf8
+from ncovi_stats.io.read import fastcheck
+from ncovi_stats.io.read.sniff import sniff_csv
+from ncovi_stats.io.read.transcode import _NeedsCopy, _stream, transcode_to_utf8
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HEADER = "declared_at,person_key,province_code\n"

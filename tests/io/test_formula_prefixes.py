@@ -10,8 +10,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from ncovi_stats.io.writers import to_csv
-from ncovi_stats.io.xlsx import to_xlsx
+from ncovi_stats.io.write.formats import to_csv
+from ncovi_stats.io.write.workbook import to_xlsx
 
 PREFIXED = ["=1+1", "+84 912", "-2", "@SUM(A1)", "\tx"]
 PLAIN = ["Hậu Giang", "a-b", "1=1", "x@y", "", None]

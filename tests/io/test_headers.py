@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ncovi_stats.errors import BadInputError, UsageError
-from ncovi_stats.io.headers import HeaderMap, header_key, looks_like_identity, map_headers
+from ncovi_stats.io.read.headers import HeaderMap, header_key, looks_like_identity, map_headers
 from ncovi_stats.schema import COLUMN_NAMES, HEADER_ALIASES
 
 

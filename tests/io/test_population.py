@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats.errors import BadInputError, ExitCode
-from ncovi_stats.io.population import (
+from ncovi_stats.io.read.population import (
     POPULATION_SCHEMA,
     census_population,
     load_population,

@@ -16,7 +16,7 @@ from ncovi_stats.analysis import coverage_report, read
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, ExitCode, UsageError
 from ncovi_stats.io.keyfile import generate_key_file, load_key
-from ncovi_stats.io.scan import ReadOptions
+from ncovi_stats.io.read.scan import ReadOptions
 from tests.support import request
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

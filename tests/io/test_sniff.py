@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ncovi_stats.errors import BadInputError, UsageError
-from ncovi_stats.io.sniff import CsvDialect, sniff_csv
+from ncovi_stats.io.read.sniff import CsvDialect, sniff_csv
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

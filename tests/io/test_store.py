@@ -19,8 +19,8 @@ from ncovi_stats.analysis import Request, coverage_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, LockedError
 from ncovi_stats.io.keyfile import generate_key_file
-from ncovi_stats.io.store import STAGES, open_store, scan_first_flags
-from ncovi_stats.io.store_ingest import ingest_exports, store_lock
+from ncovi_stats.io.store.ingest import ingest_exports, store_lock
+from ncovi_stats.io.store.layout import STAGES, open_store, scan_first_flags
 from ncovi_stats.synthetic import generate_declarations
 from tests.support import NOW, request
 
@@ -226,7 +226,7 @@ def test_an_ingest_stopped_after_its_commit_has_added_its_rows(
 KILLER = """
 import os, signal, sys
 from datetime import datetime
-from ncovi_stats.io.store_ingest import ingest_exports
+from ncovi_stats.io.store.ingest import ingest_exports
 
 def kill(stage):
     if stage == sys.argv[3]:

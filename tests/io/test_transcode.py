@@ -9,8 +9,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats.errors import BadInputError
-from ncovi_stats.io.sniff import CsvDialect, sniff_csv
-from ncovi_stats.io.transcode import (
+from ncovi_stats.io.read.sniff import CsvDialect, sniff_csv
+from ncovi_stats.io.read.transcode import (
     TranscodeResult,
     private_workdir,
     scan_transcoded,

@@ -117,7 +117,7 @@ def _signals_unwind() -> Iterator[None]:
 def _guarded_stdout() -> Iterator[None]:
     """stdout that cannot be written (full, closed) is an OutputError (exit 5); what is left in
     its buffer is flushed before the exit code is decided."""
-    from ncovi_stats.io.writers import GuardedStdout
+    from ncovi_stats.io.write.formats import GuardedStdout
 
     original = sys.stdout
     sys.stdout = GuardedStdout(original)  # type: ignore[assignment]

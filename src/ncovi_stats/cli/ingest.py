@@ -10,7 +10,7 @@ import typer
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
-    from ncovi_stats.io.store_ingest import IngestReport
+    from ncovi_stats.io.store.ingest import IngestReport
 
 StoreFolder = Annotated[
     Path,
@@ -72,8 +72,8 @@ def ingest(
     """
     from ncovi_stats.core.cutoff import vietnam_now
     from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.store_ingest import ingest_exports
-    from ncovi_stats.io.writers import check_path_length
+    from ncovi_stats.io.store.ingest import ingest_exports
+    from ncovi_stats.io.write.formats import check_path_length
 
     check_path_length("--store", store)
     key = load_key(key_file) if key_file is not None else None

@@ -47,7 +47,7 @@ def write_result(
     lang: str = "en",
 ) -> None:
     """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
-    from ncovi_stats.io import writers
+    from ncovi_stats.io.write import formats as writers
 
     warn_about_cutoff(meta)
     if fmt in (OutputFormat.table, OutputFormat.markdown):
@@ -86,7 +86,7 @@ def write_displays(
 ) -> None:
     """Tables for people: rich tables on stdout, or their Markdown twins (also in a file).
     A rich table too wide for the terminal leaves out whole columns, never cuts a cell."""
-    from ncovi_stats.io import writers
+    from ncovi_stats.io.write import formats as writers
     from ncovi_stats.render.fit import fit_display
     from ncovi_stats.render.tables import build_table, display_markdown_rows
 

@@ -50,21 +50,21 @@ def parse_request(
     may name an input (exports, --population, --key-file) or another output (exit 2)."""
     from ncovi_stats.analysis import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
-    from ncovi_stats.io.aliases import load_aliases, read_alias_file
     from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.scan import ReadOptions
+    from ncovi_stats.io.read.aliases import load_aliases, read_alias_file
+    from ncovi_stats.io.read.scan import ReadOptions
 
     if store is not None and inputs:
         raise UsageError("give export files or --store DIR, not both.")
     if store is None and not inputs:
         raise UsageError("name one or more export files, or read a store with --store DIR.")
     if store is not None:
-        from ncovi_stats.io.writers import check_path_length
+        from ncovi_stats.io.write.formats import check_path_length
 
         check_path_length("--store", store)
     if outputs:
-        from ncovi_stats.io.scan import expand_paths
-        from ncovi_stats.io.writers import check_distinct_outputs
+        from ncovi_stats.io.read.scan import expand_paths
+        from ncovi_stats.io.write.formats import check_distinct_outputs
 
         read = [*expand_paths(inputs)] if inputs else []
         read += [path for path in (population, key_file) if path is not None]

@@ -59,7 +59,7 @@ def progress(
         display = progress_display(report.records, report.meta, target=target_pct, lang=lang)
         write_result(report.records, report.meta, display, fmt=fmt, output=output, lang=lang)
     if chart is not None and chart_format is not None:
-        from ncovi_stats.io.writers import write_bytes_atomic
+        from ncovi_stats.io.write.formats import write_bytes_atomic
         from ncovi_stats.render import charts
 
         if series:

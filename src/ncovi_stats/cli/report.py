@@ -179,7 +179,7 @@ def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOpti
 def report_aliases(settings: Settings) -> UnitAliases | None:
     """`--aliases FILE` (or `aliases` in the config) and the config's `[unit_aliases]`, checked
     together: a text given two codes across them is refused."""
-    from ncovi_stats.io.aliases import config_aliases, load_aliases, read_alias_file
+    from ncovi_stats.io.read.aliases import config_aliases, load_aliases, read_alias_file
 
     pairs = config_aliases(dict(settings.unit_aliases), f"config {settings.config_file}")
     if settings.aliases is not None:
@@ -216,9 +216,9 @@ def report(
     from ncovi_stats.cli.parse import parse_delimiter
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.errors import UsageError
-    from ncovi_stats.io.bundle import locked, previous_bundle, publish
     from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.scan import ReadOptions
+    from ncovi_stats.io.read.scan import ReadOptions
+    from ncovi_stats.io.write.bundle import locked, previous_bundle, publish
     from ncovi_stats.report import build_bundle, figures_of
 
     log = Log(quiet, verbose)
@@ -270,7 +270,7 @@ def report(
             aliases=report_aliases(settings),
         ),
     )
-    from ncovi_stats.io.writers import check_path_length
+    from ncovi_stats.io.write.formats import check_path_length
 
     check_path_length("--out", settings.out)
     with locked(settings.out):

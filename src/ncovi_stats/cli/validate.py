@@ -60,7 +60,7 @@ def validate(
 
 def write_alias_template(report: QualityReport, path: Path) -> None:
     from ncovi_stats.alias_suggestions import suggest_aliases
-    from ncovi_stats.io import writers
+    from ncovi_stats.io.write import formats as writers
 
     template = suggest_aliases(report.unresolved_units)
     writers.write_bytes_atomic(path, writers.to_csv(template, bom=True))
@@ -70,7 +70,7 @@ def write_quality(report: QualityReport, common: Common) -> None:
     import json
 
     from ncovi_stats.cli.output import warn_about_cutoff, write_displays
-    from ncovi_stats.io import writers
+    from ncovi_stats.io.write import formats as writers
     from ncovi_stats.render.quality import quality_displays
 
     warn_about_cutoff(report.meta)

@@ -17,7 +17,7 @@ import polars as pl
 from ncovi_stats import __version__
 from ncovi_stats.core import coverage
 from ncovi_stats.core.coverage import half_up_hundredths
-from ncovi_stats.io import writers
+from ncovi_stats.io.write import formats as writers
 from ncovi_stats.render import labels
 from ncovi_stats.render.headline import Headline, headline_text, vi_day
 from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS, UNRESOLVED_FIELDS
@@ -592,7 +592,7 @@ def sheet_title(table: Table, context: Context, lang: str) -> str:
 
 
 def workbook(context: Context) -> bytes:
-    from ncovi_stats.io.xlsx import Sheet, write_workbook
+    from ncovi_stats.io.write.workbook import Sheet, write_workbook
     from ncovi_stats.render.workbook import localise_values
 
     lang = context.options.lang

@@ -124,7 +124,7 @@ def table_workbook(
     records: pl.DataFrame, meta: dict[str, Any], display: Display, lang: str
 ) -> bytes:
     """`--format xlsx` of a table command: one sheet, titled as the table, with its totals."""
-    from ncovi_stats.io.xlsx import FIXED_CREATED, Sheet, write_workbook
+    from ncovi_stats.io.write.workbook import FIXED_CREATED, Sheet, write_workbook
 
     totals = totals_of(records, meta)
     label = display.totals[1] if display.totals is not None and len(display.totals) > 1 else ""
@@ -162,7 +162,7 @@ CUTOFF_PART = {"en": "as of {cutoff} (Vietnam time)", "vi": "tính đến {cutof
 def quality_workbook(tables: dict[str, pl.DataFrame], cutoff: datetime | None, lang: str) -> bytes:
     """`validate --format xlsx`: one sheet per section (sheet names stay canonical), each
     titled with what it is and the cut-off; Vietnamese headers and measures with --lang vi."""
-    from ncovi_stats.io.xlsx import FIXED_CREATED, Sheet, write_workbook
+    from ncovi_stats.io.write.workbook import FIXED_CREATED, Sheet, write_workbook
 
     when = CUTOFF_PART[lang].format(cutoff=labels.format_instant(cutoff, lang)) if cutoff else ""
     sheets = [

@@ -39,10 +39,10 @@ from ncovi_stats.core.normalise import check_required_columns, normalise_declara
 from ncovi_stats.core.unit_aliases import UnitAliases
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, NcoviWarning
-from ncovi_stats.io.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
-from ncovi_stats.io.headers import HeaderMap, headers_to_show, looks_like_identity, map_headers
-from ncovi_stats.io.sniff import sniff_csv
-from ncovi_stats.io.transcode import (
+from ncovi_stats.io.read.excel import DIFFERENT_COLUMNS, SHEET_COLUMN, read_xlsx
+from ncovi_stats.io.read.headers import HeaderMap, headers_to_show, looks_like_identity, map_headers
+from ncovi_stats.io.read.sniff import sniff_csv
+from ncovi_stats.io.read.transcode import (
     INVALID_COLUMN,
     LINE_COLUMN,
     private_workdir,

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from ncovi_stats.core.rejects import REJECT_COLUMNS
-from ncovi_stats.io.writers import neutralise_formulas, write_bytes_atomic
+from ncovi_stats.io.write.cells import neutralise_formulas
+from ncovi_stats.io.write.formats import write_bytes_atomic
 
 REJECTS_FILE_MODE = 0o600
 

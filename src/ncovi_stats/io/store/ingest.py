@@ -26,8 +26,8 @@ from ncovi_stats.core import quality, store_rows
 from ncovi_stats.errors import BadInputError, LockedError, OutputError
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.keyfile import fingerprint
-from ncovi_stats.io.scan import expand_paths, open_exports
-from ncovi_stats.io.store import (
+from ncovi_stats.io.read.scan import expand_paths, open_exports
+from ncovi_stats.io.store.layout import (
     COMMITS,
     DECLARATIONS,
     FILE_MODE,
@@ -49,7 +49,7 @@ from ncovi_stats.io.store import (
     scan_files,
     scan_stored_declarations,
 )
-from ncovi_stats.io.writers import no_space_reason
+from ncovi_stats.io.write.formats import no_space_reason
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.errors import OutputError, UsageError
+from ncovi_stats.io.write.cells import neutralise_formulas
 from ncovi_stats.safe_text import escape_json_controls
 
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\|*_`[]<>#"})
 
 
@@ -308,19 +308,6 @@ def emit(data: bytes, output: Path | None) -> None:
         write_bytes_atomic(output, data)
 
 
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    starts = "^[" + "".join(FORMULA_PREFIXES).replace("-", r"\-") + "]"
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(starts))
-        .then("'" + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name in text_columns
-    )
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -366,7 +353,7 @@ FILE_WRITERS: dict[str, Callable[[pl.DataFrame, dict[str, Any]], bytes]] = {
 
 
 def _to_xlsx(records: pl.DataFrame, meta: dict[str, Any]) -> bytes:
-    from ncovi_stats.io.xlsx import to_xlsx  # xlsxwriter only when a workbook is written
+    from ncovi_stats.io.write.workbook import to_xlsx  # xlsxwriter only when a workbook is written
 
     return to_xlsx(records, meta)
 

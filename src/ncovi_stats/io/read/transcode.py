@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from ncovi_stats import stages
 from ncovi_stats.errors import BadInputError, OutputError
-from ncovi_stats.io.sniff import CsvDialect
-from ncovi_stats.io.writers import no_space_reason, stale_leftovers
+from ncovi_stats.io.read.sniff import CsvDialect
+from ncovi_stats.io.write.formats import no_space_reason, stale_leftovers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -172,7 +172,7 @@ def transcode_to_utf8(
     hashed and dropped, batch by batch in memory: no raw identity value is ever written."""
     path = Path(path)
     if dialect.encoding == "utf-8" and not dialect.has_bom and dialect.header_line == 1:
-        from ncovi_stats.io.fastcheck import lines_if_plain
+        from ncovi_stats.io.read.fastcheck import lines_if_plain
 
         lines = lines_if_plain(path, dialect.delimiter)  # the common case, checked in blocks
         if lines is not None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ncovi_stats.errors import BadInputError, UsageError
-from ncovi_stats.io.headers import is_known_header
+from ncovi_stats.io.read.headers import is_known_header
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 200

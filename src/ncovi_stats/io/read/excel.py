@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ncovi_stats.errors import BadInputError, UsageError
-from ncovi_stats.io.headers import HeaderMap, is_known_header, map_headers
+from ncovi_stats.io.read.headers import HeaderMap, is_known_header, map_headers
 
 if TYPE_CHECKING:
     import polars as pl

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from ncovi_stats.io.writers import neutralise_formulas
+from ncovi_stats.io.write.cells import neutralise_formulas
 
 INT_FORMAT = "#,##0"
 PCT_FORMAT = "0.00%"
