@@ -6,7 +6,7 @@
    store's Parquet files (target ≤ 1.2×). Two DuckDB baselines: the per-person table (the same work)
    and the declarations (first row per person by window function, what one writes without it).
 
-Synthetic national export (63 provinces) from `ncovi_stats.synthetic`, cut into daily CSV files
+Synthetic national export (63 provinces) from `ncovi_stats.api.sample`, cut into daily CSV files
 by local day; the history is ingested one day per commit, as a daily cron would. Runs alternate
 between the two sides and the median is printed; the machine is shared, so compare ratios.
 """
@@ -24,10 +24,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ncovi_stats.analysis import Request, coverage_report
+from ncovi_stats.api.read import Request, coverage_report
+from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.io.store.ingest import ingest_exports
 from ncovi_stats.io.store.layout import open_store
-from ncovi_stats.synthetic import generate_declarations
 
 NOW = datetime(2026, 1, 1, 12, 0)
 FIRST_DAY = date(2020, 3, 10)

@@ -99,7 +99,7 @@ NCOVI_SERIES = """
 import sys
 from datetime import datetime
 import polars as pl
-from ncovi_stats.analysis import Request, read
+from ncovi_stats.api.read import Request, read
 from ncovi_stats.core.cutoff import parse_as_of
 
 def series(frames):

@@ -1,6 +1,6 @@
 """Generate (and cache) a synthetic national export: `python bench/national.py ROWS [csv|parquet]`.
 
-All 63 provinces with real district and ward codes, drawn by `ncovi_stats.synthetic` in chunks of
+All 63 provinces with real district and ward codes, drawn by `ncovi_stats.api.sample` in chunks of
 at most ten million rows (each chunk its own seed and declaration-id prefix, so keys and ids stay
 distinct), written to `bench/out/national_<ROWS>.<fmt>` (git-ignored). Prints the path. Not a test.
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 import polars as pl  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from ncovi_stats.synthetic import CSV_TIME_FORMAT, generate_declarations  # noqa: E402
+from ncovi_stats.api.sample import CSV_TIME_FORMAT, generate_declarations  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 CHUNK_ROWS = 10_000_000

@@ -16,12 +16,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ncovi_stats.analysis import Request, coverage_report
-from ncovi_stats.followup import followup_report
-from ncovi_stats.progress import progress_report
-from ncovi_stats.ranking import rank_report
-from ncovi_stats.report import ReportOptions, Target, build_bundle
-from ncovi_stats.validation import quality_report_of
+from ncovi_stats.api.followup import followup_report
+from ncovi_stats.api.progress import progress_report
+from ncovi_stats.api.rank import rank_report
+from ncovi_stats.api.read import Request, coverage_report
+from ncovi_stats.api.report import ReportOptions, Target, build_bundle
+from ncovi_stats.api.validate import quality_report_of
 
 EXPORT = Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/bac_kan.parquet")
 AS_OF = datetime(2020, 4, 8, 17, 0)

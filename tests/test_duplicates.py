@@ -16,11 +16,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ncovi_stats.analysis import coverage_report
+from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
 from ncovi_stats.io.store.ingest import ingest_exports
-from ncovi_stats.validation import quality_report_of
 from tests.support import NOW, request, write_csv
 
 T1, T2 = "2020-04-01 08:00:00", "2020-04-02 09:30:00"

@@ -9,19 +9,16 @@ from tests.import_layers import core_outside_imports, cycles, imports, layer, vi
 # (importer, imported) pairs known today; see docs/architecture.md for the plan that ends each.
 KNOWN_VIOLATIONS = {
     ("render.summary", "io.write.formats"),
-    ("render.summary", "report"),
-    ("render.summary", "analysis"),
+    ("render.summary", "api.report"),
+    ("render.summary", "api.read"),
     ("render.summary", "io.write.workbook"),
-    ("report", "render.charts"),
-    ("report", "render.summary"),
-    # added in parallel on other branches (seen on their tips before the merge); listed so that
-    # the merge of all branches stays green, and in docs/architecture.md for the move
-    ("render.workbook", "io.write.workbook"),  # issue 14: the bundle's workbook, as render.summary did
+    ("render.workbook", "io.write.workbook"),
+    ("api.report", "render.charts"),
+    ("api.report", "render.summary"),
 }
 KNOWN_CYCLES = [
-    ["render.summary", "report"],
-    ["render.fit", "render.tables"],  # issue 14, in parallel
-    ["render.summary", "render.workbook", "report"],  # issue 14: render.summary's cycle, split
+    ["api.report", "render.summary", "render.workbook"],
+    ["render.fit", "render.tables"],
 ]
 
 
@@ -41,15 +38,22 @@ def test_no_new_import_cycle() -> None:
 
 def test_imports_inside_functions_and_type_only_are_seen() -> None:
     kinds = {(_short(i.source), _short(i.target)): i.where for i in imports()}
-    assert kinds[("report", "render.summary")] == "function"
-    assert kinds[("render.summary", "report")] in ("type-only", "function")
+    assert kinds[("api.report", "render.summary")] == "function"
+    assert kinds[("render.summary", "api.report")] in ("type-only", "function")
     assert kinds[("core.units", "reference")] == "module"
 
 
 def test_layers_of_known_modules() -> None:
     assert [
         layer(f"ncovi_stats.{name}")
-        for name in ("errors", "reference", "core.units", "io.scan", "report", "render.labels")
+        for name in (
+            "errors",
+            "reference",
+            "core.units",
+            "io.read.scan",
+            "api.report",
+            "render.labels",
+        )
     ] == ["leaves", "reference", "core", "io", "api", "render"]
     assert layer("ncovi_stats.cli.app") == layer("ncovi_stats.__main__") == "cli"
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ncovi_stats.analysis import Request, coverage_report, read
+from ncovi_stats.api.read import Request, coverage_report, read
+from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import NcoviError
 from ncovi_stats.io.keyfile import generate_key_file
 from ncovi_stats.io.read.scan import ReadOptions
-from ncovi_stats.validation import quality_report_of
 from tests.fixtures.make_fixtures import encode_cp1258
 from tests.hostile.pii import forms as _forms
 

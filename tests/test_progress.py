@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ncovi_stats.progress import progress_report
+from ncovi_stats.api.progress import progress_report
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 8, 17, 0)

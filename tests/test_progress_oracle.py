@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ncovi_stats.progress import progress_report
+from ncovi_stats.api.progress import progress_report
 from tests.exports import DECLARED, Export
 from tests.support import request
 from tests.test_duckdb_oracle import ORACLE

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ncovi_stats.analysis import read
+from ncovi_stats.api.read import read
 from ncovi_stats.errors import REJECT_REASONS
 from ncovi_stats.io.keyfile import generate_key_file, load_key
 from tests.fixtures.make_fixtures import encode_cp1258

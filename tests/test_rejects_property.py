@@ -11,7 +11,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ncovi_stats.analysis import read
+from ncovi_stats.api.read import read
 from ncovi_stats.io.keyfile import generate_key_file, load_key
 from tests.fixtures.make_fixtures import encode_cp1258
 from tests.support import request

@@ -12,9 +12,7 @@ import typer
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from ncovi_stats.cli.sample import sample
-from ncovi_stats.errors import OutputError, UsageError
-from ncovi_stats.synthetic import (
+from ncovi_stats.api.sample import (
     CAMPAIGN_START,
     CAMPAIGN_UNTIL,
     CHANNEL_SHARES,
@@ -26,6 +24,8 @@ from ncovi_stats.synthetic import (
     population_of,
     write_export,
 )
+from ncovi_stats.cli.sample import sample
+from ncovi_stats.errors import OutputError, UsageError
 
 BAC_KAN = "06"
 BAC_KAN_POPULATION = 313_905

@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ncovi_stats.api.progress import progress_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.progress import progress_report
 from tests.support import request
 from tests.test_progress import rows_young
 

@@ -19,15 +19,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ncovi_stats import analysis
+from ncovi_stats.api import read
+from ncovi_stats.api.followup import followup_report
+from ncovi_stats.api.progress import progress_report
+from ncovi_stats.api.rank import rank_report
+from ncovi_stats.api.report import Bundle, ReportOptions, Target, build_bundle
+from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.followup import followup_report
 from ncovi_stats.io.write.workbook import PERCENT_FIELDS
-from ncovi_stats.progress import progress_report
-from ncovi_stats.ranking import rank_report
-from ncovi_stats.report import Bundle, ReportOptions, Target, build_bundle
-from ncovi_stats.validation import quality_report_of
 from tests.exports import CUTOFF, Export
 from tests.support import request
 
@@ -44,14 +44,14 @@ ARGS += ["--deadline", "2020-04-17"]
 def sample_bundle() -> tuple[Bundle, int]:
     """The sample's bundle, built by the library, and how many times the inputs were opened."""
     opened = {"n": 0}
-    real = analysis.open_exports
+    real = read.open_exports
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         opened["n"] += 1
         return real(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(analysis, "open_exports", counting)
+        patch.setattr(read, "open_exports", counting)
         bundle = build_bundle(request(SAMPLE, as_of=AS_OF), ReportOptions(target=TARGET))
     return bundle, opened["n"]
 

@@ -11,9 +11,9 @@ import typer
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.cli.sample import parse_until, resolve_provinces, sample
 from ncovi_stats.errors import UsageError
-from ncovi_stats.synthetic import generate_declarations
 
 app = typer.Typer()
 app.command()(sample)

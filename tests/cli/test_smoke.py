@@ -24,7 +24,7 @@ SAMPLE = ROOT / "data" / "samples" / "bac_kan.parquet"
 AS_OF = "2020-04-12 17:00"
 AS_OF_TIME = datetime(2020, 4, 12, 17, 0)
 
-# `config` (cli/report.py) shows settings and reads no data; its help gives no exit codes yet.
+# `config` (cli/api/report.py) shows settings and reads no data; its help gives no exit codes yet.
 WITHOUT_EXIT_CODES = {"config"}
 
 
@@ -59,13 +59,13 @@ def test_reading_commands_take_the_same_options(name: str, capsys) -> None:
 def _library(name: str) -> pl.DataFrame:
     """The records the library gives for the CLI call of ARGS[name]."""
     if name == "coverage":
-        from ncovi_stats.breakdown import coverage_view
+        from ncovi_stats.api.coverage import coverage_view
 
         return coverage_view(
             request(SAMPLE, as_of=AS_OF_TIME), level="district", target=Decimal(90)
         ).records
     if name == "progress":
-        from ncovi_stats.progress import progress_report
+        from ncovi_stats.api.progress import progress_report
 
         done = progress_report(
             request(SAMPLE, as_of=AS_OF_TIME),
@@ -75,14 +75,14 @@ def _library(name: str) -> pl.DataFrame:
         )
         return done.report.records
     if name == "rank":
-        from ncovi_stats.ranking import rank_report
+        from ncovi_stats.api.rank import rank_report
 
         return rank_report(request(SAMPLE, as_of=AS_OF_TIME, provinces=("06",))).records
     if name == "followup":
-        from ncovi_stats.followup import followup_report
+        from ncovi_stats.api.followup import followup_report
 
         return followup_report(request(SAMPLE, as_of=AS_OF_TIME), level="district").result.records
-    from ncovi_stats.validation import quality_report_of
+    from ncovi_stats.api.validate import quality_report_of
 
     return quality_report_of(request(SAMPLE, as_of=AS_OF_TIME)).by_district
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ncovi_stats.api.sample import generate_declarations, write_export
 from ncovi_stats.cli.app import run
-from ncovi_stats.synthetic import generate_declarations, write_export
 
 AS_OF = "2020-04-08 17:00"
 COMMANDS: dict[str, list[str]] = {

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ncovi_stats.analysis import unit_names
-from ncovi_stats.breakdown import coverage_view
+from ncovi_stats.api.coverage import coverage_view
+from ncovi_stats.api.rank import rank_report
+from ncovi_stats.api.read import unit_names
 from ncovi_stats.cli.app import run
 from ncovi_stats.core.ranking import ranks
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.ranking import rank_report
 from tests.support import request
 
 

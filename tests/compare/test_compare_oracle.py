@@ -14,10 +14,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from ncovi_stats.breakdown import coverage_view
-from ncovi_stats.followup import followup_report
-from ncovi_stats.ranking import rank_report
-from ncovi_stats.synthetic import generate_declarations
+from ncovi_stats.api.coverage import coverage_view
+from ncovi_stats.api.followup import followup_report
+from ncovi_stats.api.rank import rank_report
+from ncovi_stats.api.sample import generate_declarations
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 7, 12, 0)

@@ -8,8 +8,8 @@ from datetime import datetime
 import polars as pl
 import pytest
 
+from ncovi_stats.api.followup import OVERDUE_COLUMNS, followup_report
 from ncovi_stats.errors import UsageError
-from ncovi_stats.followup import OVERDUE_COLUMNS, followup_report
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 9, 17, 0)

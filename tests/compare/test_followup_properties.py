@@ -10,7 +10,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ncovi_stats.followup import followup_report
+from ncovi_stats.api.followup import followup_report
 from tests.support import request, write_csv
 
 START = datetime(2020, 4, 1, 0, 0)

@@ -8,8 +8,7 @@ import operator
 import polars as pl
 import pytest
 
-from ncovi_stats.errors import BehindError, ExitCode
-from ncovi_stats.failon import (
+from ncovi_stats.api.failon import (
     LISTED,
     RULES,
     Rule,
@@ -17,6 +16,7 @@ from ncovi_stats.failon import (
     check_report_fail_on,
     failing_units,
 )
+from ncovi_stats.errors import BehindError, ExitCode
 
 PROGRESS = pl.DataFrame(
     {

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ncovi_stats.analysis import coverage_report, read
+from ncovi_stats.api.read import coverage_report, read
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, ExitCode, UsageError
 from ncovi_stats.io.keyfile import generate_key_file, load_key

@@ -15,13 +15,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from ncovi_stats.analysis import Request, coverage_report
+from ncovi_stats.api.read import Request, coverage_report
+from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, LockedError
 from ncovi_stats.io.keyfile import generate_key_file
 from ncovi_stats.io.store.ingest import ingest_exports, store_lock
 from ncovi_stats.io.store.layout import STAGES, open_store, scan_first_flags
-from ncovi_stats.synthetic import generate_declarations
 from tests.support import NOW, request
 
 CUTOFFS = (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ncovi_stats.api.progress import Progress, progress_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.progress import Progress, progress_report
 from ncovi_stats.render import charts
 from tests.support import request
 

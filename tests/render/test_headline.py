@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ncovi_stats.api.report import Target, headline_figures
 from ncovi_stats.render.headline import Headline, headline_text
-from ncovi_stats.report import Target, headline_figures
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CUTOFF = datetime(2020, 4, 8, 17, 0)

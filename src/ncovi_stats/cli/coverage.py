@@ -28,9 +28,9 @@ def coverage(
 
     Example: ncovi-stats coverage data/samples/bac_kan.parquet --level district --as-of "2020-04-08 17:00"
     """
-    from ncovi_stats.breakdown import coverage_view
-    from ncovi_stats.failon import check_fail_on
-    from ncovi_stats.listing import check_units
+    from ncovi_stats.api.coverage import coverage_view
+    from ncovi_stats.api.failon import check_fail_on
+    from ncovi_stats.api.listing import check_units
     from ncovi_stats.render.compare import coverage_view_display
 
     vintage = int(units.value) if units is opt.Vintage.v2025 else None

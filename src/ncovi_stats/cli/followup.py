@@ -26,9 +26,9 @@ def followup(
 
     Example: ncovi-stats followup data/samples/bac_kan.parquet --level district --list-overdue overdue.csv
     """
-    from ncovi_stats.failon import check_fail_on
-    from ncovi_stats.followup import followup_report, write_overdue
-    from ncovi_stats.listing import check_units
+    from ncovi_stats.api.failon import check_fail_on
+    from ncovi_stats.api.followup import followup_report, write_overdue
+    from ncovi_stats.api.listing import check_units
     from ncovi_stats.render.compare import followup_display
 
     check_units(level.value, int(units.value))

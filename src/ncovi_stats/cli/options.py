@@ -299,7 +299,7 @@ Store = Annotated[
 ]
 
 
-# --fail-on (SPEC §4.5): exit 4 once everything is written. The rules: ncovi_stats.failon.RULES.
+# --fail-on (SPEC §4.5): exit 4 once everything is written. The rules: ncovi_stats.api.failon.RULES.
 class Behind(StrEnum):
     behind = "behind"
 

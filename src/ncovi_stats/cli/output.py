@@ -47,7 +47,7 @@ def write_result(
     lang: str = "en",
 ) -> None:
     """Write `records` (data formats) or `display` (table, markdown) to `output` or stdout."""
-    from ncovi_stats.io.write import formats as writers
+    from ncovi_stats.io.write import formats
 
     warn_about_cutoff(meta)
     if fmt in (OutputFormat.table, OutputFormat.markdown):
@@ -55,9 +55,9 @@ def write_result(
     elif fmt is OutputFormat.xlsx:  # a workbook for people: title row, totals, --lang labels
         from ncovi_stats.render.workbook import table_workbook
 
-        writers.emit(table_workbook(records, meta, display, lang), output)
+        formats.emit(table_workbook(records, meta, display, lang), output)
     else:
-        writers.emit(writers.FILE_WRITERS[fmt.value](records, meta), output)
+        formats.emit(formats.FILE_WRITERS[fmt.value](records, meta), output)
 
 
 def write_command_result(
@@ -86,11 +86,11 @@ def write_displays(
 ) -> None:
     """Tables for people: rich tables on stdout, or their Markdown twins (also in a file).
     A rich table too wide for the terminal leaves out whole columns, never cuts a cell."""
-    from ncovi_stats.io.write import formats as writers
+    from ncovi_stats.io.write import formats
     from ncovi_stats.render.fit import fit_display
     from ncovi_stats.render.tables import build_table, display_markdown_rows
 
-    if fmt is OutputFormat.table and writers.is_stdout(output):
+    if fmt is OutputFormat.table and formats.is_stdout(output):
         console = stdout_console()
         for whole in displays:
             display = fit_display(whole, console.width, lang)
@@ -101,12 +101,12 @@ def write_displays(
         return
     parts = []  # a table written to a file is its Markdown twin
     for display in displays:
-        data = writers.to_markdown(display.header, display_markdown_rows(display), display.title)
+        data = formats.to_markdown(display.header, display_markdown_rows(display), display.title)
         if display.notes:
-            notes = "".join(f"- {writers.markdown_cell(note)}\n" for note in display.notes)
+            notes = "".join(f"- {formats.markdown_cell(note)}\n" for note in display.notes)
             data += b"\n" + notes.encode()
         parts.append(data)
-    writers.emit(b"\n".join(parts), output)
+    formats.emit(b"\n".join(parts), output)
 
 
 STAGE_TEXT = {

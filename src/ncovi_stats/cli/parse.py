@@ -11,7 +11,7 @@ from ncovi_stats.errors import UsageError
 from ncovi_stats.limits import TARGET_PCT_MAX
 
 if TYPE_CHECKING:
-    from ncovi_stats.analysis import Request
+    from ncovi_stats.api.read import Request
 
 
 def parse_target(text: str | None) -> Decimal | None:
@@ -48,7 +48,7 @@ def parse_request(
 ) -> Request:
     """The library's request from the flags. `outputs` (flag -> path) are checked first: none
     may name an input (exports, --population, --key-file) or another output (exit 2)."""
-    from ncovi_stats.analysis import Request, resolve_provinces
+    from ncovi_stats.api.read import Request, resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.read.aliases import load_aliases, read_alias_file

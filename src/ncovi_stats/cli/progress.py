@@ -45,8 +45,8 @@ def progress(
     request = common.request(inputs, outputs={"--chart": chart})
     lang, fmt, output = common.lang.value, common.fmt, common.output
 
-    from ncovi_stats.failon import check_fail_on
-    from ncovi_stats.progress import progress_report
+    from ncovi_stats.api.failon import check_fail_on
+    from ncovi_stats.api.progress import progress_report
     from ncovi_stats.render.progress import progress_display, series_display
 
     with reading_status("Reading exports…"):

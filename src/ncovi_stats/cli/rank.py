@@ -24,8 +24,8 @@ def rank(
 
     Example: ncovi-stats rank data/samples/bac_kan.parquet --province 06 --as-of "2020-04-08 17:00"
     """
-    from ncovi_stats.listing import check_units
-    from ncovi_stats.ranking import default_level, rank_report
+    from ncovi_stats.api.listing import check_units
+    from ncovi_stats.api.rank import default_level, rank_report
     from ncovi_stats.render.compare import rank_display
 
     request = common.request(inputs)

@@ -11,9 +11,9 @@ import typer
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
+    from ncovi_stats.api.report import ReportOptions
     from ncovi_stats.config import Settings
     from ncovi_stats.core.unit_aliases import UnitAliases
-    from ncovi_stats.report import ReportOptions
 
 REPORT_HELP = """Write the day's report bundle into OUT/<cut-off>/, e.g. reports/2020-04-08_1700/.
 
@@ -145,8 +145,8 @@ def settings_from(flags: dict[str, Any], config: Path | None) -> Settings:
 
 
 def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOptions:
-    from ncovi_stats.analysis import resolve_provinces
-    from ncovi_stats.report import ReportOptions, Target
+    from ncovi_stats.api.read import resolve_provinces
+    from ncovi_stats.api.report import ReportOptions, Target
 
     overrides = {}
     for override in settings.province_targets:
@@ -212,14 +212,14 @@ def report(
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    from ncovi_stats.analysis import Request, resolve_provinces
+    from ncovi_stats.api.read import Request, resolve_provinces
+    from ncovi_stats.api.report import build_bundle, figures_of
     from ncovi_stats.cli.parse import parse_delimiter
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.errors import UsageError
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.read.scan import ReadOptions
     from ncovi_stats.io.write.bundle import locked, previous_bundle, publish
-    from ncovi_stats.report import build_bundle, figures_of
 
     log = Log(quiet, verbose)
     flags = {
@@ -295,7 +295,7 @@ def report(
             settings.out, bundle.name, bundle.files, force=force, figures_of=figures_of
         )
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
-    from ncovi_stats.failon import check_report_fail_on
+    from ncovi_stats.api.failon import check_report_fail_on
 
     check_report_fail_on(settings.fail_on, behind=bundle.behind, overdue=bundle.overdue)
 

@@ -1,6 +1,6 @@
 """`ncovi-stats sample`: write a synthetic export drawn from the 2019 census.
 
-Parses the options, calls `ncovi_stats.synthetic`, reports one line on stderr. polars and numpy
+Parses the options, calls `ncovi_stats.api.sample`, reports one line on stderr. polars and numpy
 are imported inside the command so `ncovi-stats --help` stays fast.
 """
 
@@ -24,7 +24,7 @@ ALL_PROVINCES = "all"
 def _list_provinces(value: bool) -> None:
     if not value:
         return
-    from ncovi_stats.synthetic import load_census
+    from ncovi_stats.api.sample import load_census
 
     for code, name, population in load_census().provinces.iter_rows():
         typer.echo(f"{code}  {name}  {population:,}")
@@ -107,7 +107,7 @@ def sample(
         raise UsageError("Give --persons or --coverage, not both.")
     cut_off = parse_until(until)
 
-    from ncovi_stats.synthetic import (
+    from ncovi_stats.api.sample import (
         check_export_path,
         generate_declarations,
         population_of,
@@ -138,7 +138,7 @@ def parse_until(text: str) -> datetime:
 
 def resolve_provinces(values: list[str] | None) -> list[str] | None:
     """GSO codes of the provinces named by codes or names (as everywhere); None for 'all'."""
-    from ncovi_stats.analysis import resolve_provinces as resolve
+    from ncovi_stats.api.read import resolve_provinces as resolve
 
     items = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
     if not items:

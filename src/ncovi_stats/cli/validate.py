@@ -12,7 +12,7 @@ from ncovi_stats.cli.common import Common, reading_command
 from ncovi_stats.cli.output import reading_status
 
 if TYPE_CHECKING:
-    from ncovi_stats.validation import QualityReport
+    from ncovi_stats.api.validate import QualityReport
 
 
 SuggestAliases = Annotated[
@@ -46,8 +46,8 @@ def validate(
 
     Example: ncovi-stats validate exports/*.csv --key-file ~/.ncovi.key --rejects rejects.csv
     """
-    from ncovi_stats.analysis import check_rows
-    from ncovi_stats.validation import quality_report_of
+    from ncovi_stats.api.read import check_rows
+    from ncovi_stats.api.validate import quality_report_of
 
     request = common.request(inputs)
     with reading_status("Reading exports…"):
@@ -59,18 +59,18 @@ def validate(
 
 
 def write_alias_template(report: QualityReport, path: Path) -> None:
-    from ncovi_stats.alias_suggestions import suggest_aliases
-    from ncovi_stats.io.write import formats as writers
+    from ncovi_stats.api.alias_suggestions import suggest_aliases
+    from ncovi_stats.io.write import formats
 
     template = suggest_aliases(report.unresolved_units)
-    writers.write_bytes_atomic(path, writers.to_csv(template, bom=True))
+    formats.write_bytes_atomic(path, formats.to_csv(template, bom=True))
 
 
 def write_quality(report: QualityReport, common: Common) -> None:
     import json
 
     from ncovi_stats.cli.output import warn_about_cutoff, write_displays
-    from ncovi_stats.io.write import formats as writers
+    from ncovi_stats.io.write import formats
     from ncovi_stats.render.quality import quality_displays
 
     warn_about_cutoff(report.meta)
@@ -81,13 +81,13 @@ def write_quality(report: QualityReport, common: Common) -> None:
 
         text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
         text = escape_json_controls(text) + "\n"
-        writers.emit(text.encode(), output)
+        formats.emit(text.encode(), output)
     elif fmt == "xlsx":
         from ncovi_stats.render.workbook import quality_workbook
 
-        writers.emit(quality_workbook(report.tables(), report.cutoff, common.lang.value), output)
+        formats.emit(quality_workbook(report.tables(), report.cutoff, common.lang.value), output)
     elif fmt in ("csv", "parquet"):
-        writers.emit(writers.FILE_WRITERS[fmt](report.by_district, report.meta), output)
+        formats.emit(formats.FILE_WRITERS[fmt](report.by_district, report.meta), output)
     else:
         displays = quality_displays(report.as_dict(), common.lang.value)
         write_displays(displays, fmt=common.fmt, output=output, lang=common.lang.value)

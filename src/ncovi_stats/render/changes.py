@@ -7,7 +7,7 @@ from datetime import datetime
 
 import polars as pl
 
-from ncovi_stats.changes import Changes
+from ncovi_stats.core.changes import Changes
 from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.render import labels
 

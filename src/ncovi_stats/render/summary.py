@@ -17,14 +17,14 @@ import polars as pl
 from ncovi_stats import __version__
 from ncovi_stats.core import coverage
 from ncovi_stats.core.coverage import half_up_hundredths
-from ncovi_stats.io.write import formats as writers
+from ncovi_stats.io.write import formats
 from ncovi_stats.render import labels
 from ncovi_stats.render.headline import Headline, headline_text, vi_day
 from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS, UNRESOLVED_FIELDS
 from ncovi_stats.render.tables import coverage_style
 
 if TYPE_CHECKING:
-    from ncovi_stats.report import Context, Table
+    from ncovi_stats.api.report import Context, Table
 
 # Labels of the report's own fields and texts, by language (canonical names stay in files).
 REPORT_LABELS: dict[str, dict[str, str]] = {
@@ -346,8 +346,8 @@ def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | Non
 
 def headline_of(context: Context) -> Headline:
     """The figures of the scope's provinces at the cut-off, with the target when there is one."""
-    from ncovi_stats.analysis import unit_names
-    from ncovi_stats.report import headline_figures, province_headline_kind
+    from ncovi_stats.api.read import unit_names
+    from ncovi_stats.api.report import headline_figures, province_headline_kind
 
     records = coverage.coverage_records(
         context.counts,
@@ -446,7 +446,7 @@ def _title(context: Context, lang: str) -> str:
 
 def summary_markdown(context: Context, headline: Headline) -> bytes:
     lang = context.options.lang
-    md = writers.markdown_cell
+    md = formats.markdown_cell
     parts = [f"# {md(_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
     behind = _behind_lines(context, lang)
     if behind is not None:
@@ -459,7 +459,7 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
         title, lines, tables = changes_section(context.changes, lang)
         parts += [f"## {md(title)}", "", *(f"- {md(line)}" for line in lines), ""]
         for heading, header, rows, note in tables:
-            parts.append(writers.to_markdown(header, rows, heading).decode())
+            parts.append(formats.to_markdown(header, rows, heading).decode())
             parts += [md(note), ""] if note else []
     for table in context.tables.values():
         fields = _fields(table)
@@ -469,7 +469,7 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
             rows.append(totals)
         title = TEXTS.get(table.name, {}).get(lang, table.name)
         header = [field_label(f, lang) for f in fields]
-        parts.append(writers.to_markdown(header, rows, title).decode())
+        parts.append(formats.to_markdown(header, rows, title).decode())
         parts += [line for note in _table_notes(table, lang) for line in (md(note), "")]
     for chart in context.charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
@@ -561,11 +561,11 @@ def summary_html(context: Context, headline: Headline) -> bytes:
 
 
 def table_csv(table: Table) -> bytes:
-    return writers.to_csv(table.records, bom=True)
+    return formats.to_csv(table.records, bom=True)
 
 
 def table_json(table: Table) -> bytes:
-    return writers.to_json(table.records, table.meta)
+    return formats.to_json(table.records, table.meta)
 
 
 SHEET_TITLE: dict[str, dict[str, str]] = {

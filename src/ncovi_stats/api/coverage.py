@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ncovi_stats.analysis import Request, Result, coverage_report, describe, read
+from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
+from ncovi_stats.api.read import Request, Result, coverage_report, describe, read
 from ncovi_stats.core import breakdown
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.read.population import load_population
-from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 
 def check_split(split_by: str | None) -> None:

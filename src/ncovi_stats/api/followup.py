@@ -9,13 +9,13 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Query, Read, Request, Result, describe, read, unit_names
+from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
+from ncovi_stats.api.read import Query, Read, Request, Result, describe, read, unit_names
 from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.read.population import load_population
 from ncovi_stats.limits import SLA_HOURS_MAX
-from ncovi_stats.listing import check_units, list_units, units_meta, ward_meta
 
 UNIT_KEYS = ["province_code", "district_code", "ward_code"]
 OVERDUE_COLUMNS: tuple[str, ...] = (
@@ -171,12 +171,12 @@ OVERDUE_SUFFIXES: dict[str, str] = {".csv": "csv", ".json": "json", ".parquet": 
 
 def write_overdue(overdue: pl.DataFrame, meta: dict[str, Any], path: Path) -> None:
     """The overdue list, atomically, in the format of the file's suffix."""
-    from ncovi_stats.io.write import formats as writers
+    from ncovi_stats.io.write import formats
 
     fmt = OVERDUE_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise UsageError(
             f"--list-overdue {path}: write it as .csv, .json or .parquet (e.g. overdue.csv)."
         )
-    data = writers.FILE_WRITERS[fmt](overdue, {**meta, "list": "overdue-persons"})
-    writers.write_bytes_atomic(path, data)
+    data = formats.FILE_WRITERS[fmt](overdue, {**meta, "list": "overdue-persons"})
+    formats.write_bytes_atomic(path, data)

@@ -23,21 +23,20 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__, reference
-from ncovi_stats.analysis import Query, Read, Request, describe, read, unit_names
-from ncovi_stats.changes import Changes, PreviousLookup, changes_since
-from ncovi_stats.core import coverage
-from ncovi_stats.core import progress as core_progress
+from ncovi_stats.api.followup import followup_assemble, followup_queries
+from ncovi_stats.api.progress import Progress, progress_assemble, progress_queries
+from ncovi_stats.api.rank import rank_assemble, rank_queries
+from ncovi_stats.api.read import Query, Read, Request, describe, read, unit_names
+from ncovi_stats.core import coverage, pace
+from ncovi_stats.core.changes import Changes, PreviousLookup, changes_since
 from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
 from ncovi_stats.core.crosswalk import Crosswalk
 from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.core.quality import RowCounts
 from ncovi_stats.core.totals import listing_totals
-from ncovi_stats.followup import followup_assemble, followup_queries
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.read.population import load_population
 from ncovi_stats.io.read.scan import expand_paths
-from ncovi_stats.progress import Progress, progress_assemble, progress_queries
-from ncovi_stats.ranking import rank_assemble, rank_queries
 
 TABLES_FOLDER = "tables"
 CHARTS_FOLDER = "charts"
@@ -204,11 +203,11 @@ def headline_figures(
     needed = persons_needed(target.target, population, persons)
     if target.deadline is None:
         return {"persons_needed": needed}
-    left = core_progress.days_left(target.deadline, cutoff)
+    left = pace.days_left(target.deadline, cutoff)
     return {
         "persons_needed": needed,
         "days_left": left,
-        "required_pace": core_progress.required_pace(needed, left),
+        "required_pace": pace.required_pace(needed, left),
     }
 
 
@@ -406,7 +405,7 @@ def followup_section(context: Context, done: Read) -> None:
 def quality_section(context: Context, done: Read) -> None:
     """validation.quality_assemble (SPEC §3.12): the row and person counts as (measure, value),
     then the tables by source file and by district."""
-    from ncovi_stats.validation import quality_assemble
+    from ncovi_stats.api.validate import quality_assemble
 
     report = quality_assemble(done, context.request, population=context.population)
     rows = report.rows
@@ -449,7 +448,7 @@ def quality_section(context: Context, done: Read) -> None:
 
 
 def _quality_queries(request: Request) -> list[Query]:
-    from ncovi_stats.validation import QUERIES
+    from ncovi_stats.api.validate import QUERIES
 
     return list(QUERIES)
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.analysis import Frames, Query, Read, Request, Result, describe, read
-from ncovi_stats.core import coverage
-from ncovi_stats.core import progress as core
+from ncovi_stats.api.read import Frames, Query, Read, Request, Result, describe, read
+from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.io.read.population import load_population
@@ -32,14 +31,14 @@ class Progress:
 def _counts(request: Request):  # type: ignore[no-untyped-def]
     def query(frames: Frames) -> pl.LazyFrame:
         # With no accepted row the cut-off is unknown; read() then fails with a clear message.
-        return core.progress_counts(frames.first, frames.cutoff or request.now)
+        return pace.progress_counts(frames.first, frames.cutoff or request.now)
 
     return query
 
 
 def progress_queries(request: Request) -> list[Query]:
     """The queries `progress_assemble` needs, to collect with others in one `analysis.read`."""
-    return [_counts(request), lambda frames: core.daily_new_persons(frames.first)]
+    return [_counts(request), lambda frames: pace.daily_new_persons(frames.first)]
 
 
 def progress_report(request: Request, *, level: str, target: Decimal, deadline: date) -> Progress:
@@ -66,8 +65,8 @@ def progress_assemble(
     their own targets in a report bundle).
     """
     (counts, daily), rows, cutoff = done.frames, done.rows, done.cutoff
-    earliest = core.earliest_declaration(counts)
-    start = core.window_start(cutoff, earliest)
+    earliest = pace.earliest_declaration(counts)
+    start = pace.window_start(cutoff, earliest)
     scope = coverage.scope_provinces(counts, request.provinces)
     covered = coverage.coverage_records(
         counts,
@@ -77,18 +76,18 @@ def progress_assemble(
         scope=scope,
         target=target,
     )
-    records = core.progress_records(
+    records = pace.progress_records(
         covered,
-        core.at_window_start(counts, start, cutoff),
+        pace.at_window_start(counts, start, cutoff),
         level=level,
         cutoff=cutoff,
         start=start,
         target=target,
         deadline=deadline,
     )
-    series = core.series_records(
+    series = pace.series_records(
         daily,
-        core.listed_units(records, level),
+        pace.listed_units(records, level),
         level=level,
         first_day=(earliest or cutoff).date(),
         last_day=cutoff.date(),
@@ -98,14 +97,14 @@ def progress_assemble(
     facts: dict[str, Any] = {
         "target_pct": float(target),
         "deadline": deadline.isoformat(),
-        "days_left": core.days_left(deadline, cutoff),
-        "deadline_passed": core.days_left(deadline, cutoff) < 0,
+        "days_left": pace.days_left(deadline, cutoff),
+        "deadline_passed": pace.days_left(deadline, cutoff) < 0,
         "earliest_declaration": None if earliest is None else iso_with_offset(earliest),
         "window_start": iso_with_offset(start),
-        "window_days": float(core.window_days(start, cutoff)),
+        "window_days": float(pace.window_days(start, cutoff)),
         "persons_counted_in_scope": int(in_scope["persons_counted"].sum()),
         "persons_without_unit_of_level": int(unplaced),
-        "status_counts": {name: int((records["status"] == name).sum()) for name in core.STATUSES},
+        "status_counts": {name: int((records["status"] == name).sum()) for name in pace.STATUSES},
         "totals": listing_totals(
             records,
             level=level,
