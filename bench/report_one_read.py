@@ -22,6 +22,7 @@ from ncovi_stats.api.rank import rank_report
 from ncovi_stats.api.read import Request, coverage_report
 from ncovi_stats.api.report import ReportOptions, Target, build_bundle
 from ncovi_stats.api.validate import quality_report_of
+from ncovi_stats.render.bundle import render_files
 
 EXPORT = Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/bac_kan.parquet")
 AS_OF = datetime(2020, 4, 8, 17, 0)
@@ -30,7 +31,7 @@ TARGET, DEADLINE = Decimal(90), date(2020, 4, 17)
 
 
 def one_read() -> None:
-    build_bundle(REQUEST, ReportOptions(target=Target(TARGET, DEADLINE)))
+    build_bundle(REQUEST, ReportOptions(target=Target(TARGET, DEADLINE)), render=render_files)
 
 
 def read_per_section() -> None:

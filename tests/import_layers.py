@@ -30,7 +30,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "core": frozenset({"leaves", "reference"}),
     "io": frozenset({"leaves", "reference", "core"}),
     "api": frozenset({"leaves", "reference", "core", "io"}),
-    "render": frozenset({"leaves", "reference", "core"}),
+    "render": frozenset({"leaves", "reference", "core", "io"}),
     "cli": frozenset({"leaves", "reference", "core", "io", "api", "render"}),
 }
 

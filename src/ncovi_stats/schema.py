@@ -54,6 +54,28 @@ IDENTITY_COLUMNS: frozenset[str] = frozenset(
 DECLARED_BY_ORDER: tuple[str, ...] = ("self", "household")
 CHANNEL_ORDER: tuple[str, ...] = ("app", "web", "facility", "collaborator", "other")
 
+# Kinds of output fields, looked up by the renderers and the workbook writer (a table, not a
+# pattern of names): percentages (held in percent in records; shown with %, written to workbooks
+# as fractions with the % format), and unit names (the first one of a table holds its totals
+# label).
+PERCENT_FIELDS: frozenset[str] = frozenset({"coverage_pct", "target_pct", "verified_pct"})
+UNIT_NAME_FIELDS: frozenset[str] = frozenset(
+    {
+        "province_name",
+        "district_name",
+        "ward_name",
+        "unit_name",
+        "old_province_name",
+        "new_province_name",
+        "old_name",
+        "new_name",
+    }
+)
+
+# Folders of a report bundle: a CSV and a JSON file per table, a PNG per chart.
+TABLES_FOLDER = "tables"
+CHARTS_FOLDER = "charts"
+
 # Width of each GSO code level; a code's length tells its level (SPEC §2.2).
 CODE_WIDTH: dict[str, int] = {"province": 2, "district": 3, "ward": 5}
 LEVEL_BY_CODE_WIDTH: dict[int, str] = {width: level for level, width in CODE_WIDTH.items()}

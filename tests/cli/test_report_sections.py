@@ -27,7 +27,8 @@ from ncovi_stats.api.report import Bundle, ReportOptions, Target, build_bundle
 from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
-from ncovi_stats.io.write.workbook import PERCENT_FIELDS
+from ncovi_stats.render.bundle import render_files
+from ncovi_stats.schema import PERCENT_FIELDS
 from tests.exports import CUTOFF, Export
 from tests.support import request
 
@@ -52,7 +53,9 @@ def sample_bundle() -> tuple[Bundle, int]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(read, "open_exports", counting)
-        bundle = build_bundle(request(SAMPLE, as_of=AS_OF), ReportOptions(target=TARGET))
+        bundle = build_bundle(
+            request(SAMPLE, as_of=AS_OF), ReportOptions(target=TARGET), render=render_files
+        )
     return bundle, opened["n"]
 
 

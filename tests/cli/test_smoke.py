@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats.cli.app import app, run
-from ncovi_stats.io.write.workbook import PERCENT_FIELDS
+from ncovi_stats.schema import PERCENT_FIELDS
 from tests.support import request
 
 ROOT = Path(__file__).resolve().parents[2]

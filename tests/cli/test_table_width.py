@@ -12,8 +12,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from ncovi_stats.cli.app import run
-from ncovi_stats.render.fit import fit_display
-from ncovi_stats.render.tables import Display, build_table
+from ncovi_stats.render.fit import build_table, fit_display
+from ncovi_stats.render.tables import Display
 from tests import terminal
 
 ROOT = Path(__file__).resolve().parents[2]

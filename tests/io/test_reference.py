@@ -129,3 +129,27 @@ def test_split_official_recognises_the_type_case_insensitively() -> None:
     assert reference.split_official("Thành Phố Bắc Kạn") == ("Thành phố", "Bắc Kạn")
     assert reference.split_official("Xã Xuân Quang 1") == ("Xã", "Xuân Quang 1")
     assert reference.split_official("Ea H'leo") == (None, "Ea H'leo")
+
+
+def test_central_cities_are_the_five_of_the_law_and_the_census_calls_them_cities() -> None:
+    # the five named by the 2015 Law on Local Government, pinned by name (not read from a table)
+    names = reference.provinces().filter(pl.col("province_code").is_in(reference.CENTRAL_CITIES))
+    assert sorted(names["province_name"].to_list()) == [
+        "Thành phố Cần Thơ",
+        "Thành phố Hà Nội",
+        "Thành phố Hải Phòng",
+        "Thành phố Hồ Chí Minh",
+        "Thành phố Đà Nẵng",
+    ]
+    # and the census file's own unit types agree: its "Thành phố" rows are exactly these codes
+    census = pl.read_csv(_bundled("population_2019_province.csv"), infer_schema=False)
+    cities = census.filter(pl.col("province_name").str.starts_with("Thành phố"))
+    assert set(cities["province_code"]) == reference.CENTRAL_CITIES
+    assert reference.province_kind("92") == "city"
+    assert reference.province_kind("93") == "province"  # Hậu Giang, beside Cần Thơ
+
+
+def _bundled(name: str) -> bytes:
+    from importlib.resources import files
+
+    return files("ncovi_stats.reference.data").joinpath(name).read_bytes()

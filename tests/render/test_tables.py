@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from ncovi_stats.render.tables import build_table, coverage_display
+from ncovi_stats.render.fit import build_table
+from ncovi_stats.render.tables import coverage_display
 
 META = {
     "level": "province",

@@ -5,9 +5,11 @@ for the same inputs and settings.
 (`Section.queries`), all of them are collected together in one `analysis.read`, and each
 section then builds its tables (and charts) from its own frames with the library's `*_assemble`
 function, the same code as the single commands (`progress`, `rank`, `followup`, `validate`).
-Adding a section is one entry in `SECTIONS`. The files are then rendered: summary.md, summary.html, coverage.xlsx,
-a CSV (UTF-8 with BOM) and a JSON file per table, charts as PNG, and manifest.json. Publishing
-the files (atomic, locked) is `io.bundle`'s work.
+Adding a section is one entry in `SECTIONS`. The sections and the headline give plain data
+(frames, meta, chart data); `build_bundle`'s `render` turns them into files — the CLI passes
+`render.bundle.render_files` (summary.md, summary.html, coverage.xlsx, a CSV and a JSON file per
+table, charts as PNG) — and the manifest is made last. The library never renders: it only
+calls the function it is given. Publishing the files (atomic, locked) is `io.write.bundle`'s work.
 """
 
 from __future__ import annotations
@@ -37,9 +39,8 @@ from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.read.population import load_population
 from ncovi_stats.io.read.scan import expand_paths
+from ncovi_stats.schema import TABLES_FOLDER
 
-TABLES_FOLDER = "tables"
-CHARTS_FOLDER = "charts"
 STATUS_ORDER = {"behind": 0, "on-track": 1, "no-data": 2, "met": 3}
 ALL_PROVINCES = 63
 
@@ -81,10 +82,16 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Chart:
+class ChartData:
+    """One chart of the bundle as data; the renderer draws it (`render.bundle`)."""
+
     name: str  # file stem under charts/
-    png: bytes
-    title: str
+    kind: str  # "coverage_bars" or "progress"
+    records: pl.DataFrame  # progress records of the units (coverage, pace, status)
+    series: pl.DataFrame  # their daily cumulative series (the progress chart)
+    level: str
+    target: Decimal
+    deadline: date
 
 
 @dataclass
@@ -99,10 +106,11 @@ class Context:
     population: pl.DataFrame
     scope: list[str]
     tables: dict[str, Table] = field(default_factory=dict)
-    charts: list[Chart] = field(default_factory=list)
+    charts: list[ChartData] = field(default_factory=list)
     progress: dict[tuple[int, str], Progress] = field(default_factory=dict)  # (group, level)
     changes: Changes | None = None  # since the previous bundle in the same --out
     units_in_force: Crosswalk = field(default_factory=Crosswalk)  # district changes applied
+    headline: dict[str, Any] = field(default_factory=dict)  # `headline_facts`, once sections ran
 
 
 def _no_queries(request: Request) -> list[Query]:
@@ -333,11 +341,8 @@ def progress_section(context: Context, done: Read) -> None:
 
 
 def charts_section(context: Context, done: Read) -> None:
-    """Coverage bars and coverage over time (render.charts) per target group, as PNG."""
-    from ncovi_stats.render.charts import chart_bytes, plot_coverage_bars, plot_progress
-
+    """Coverage bars and coverage over time per target group (drawn by the renderer)."""
     groups = target_groups(context)
-    lang = context.options.lang
     level = detail_level(context)
     for index, (target, codes) in enumerate(groups):
         assert target.target is not None and target.deadline is not None
@@ -346,22 +351,17 @@ def charts_section(context: Context, done: Read) -> None:
         if records.filter(pl.col("population").is_not_null()).height == 0:
             continue
         suffix = "" if len(groups) == 1 else f"-{codes[0]}"
-        bars = plot_coverage_bars(
-            records, level=level, target=target.target, cutoff=context.cutoff, lang=lang
-        )
-        lines = plot_progress(
-            progress.series.records,
-            records,
-            level=level,
-            target=target.target,
-            deadline=target.deadline,
-            cutoff=context.cutoff,
-            lang=lang,
-        )
-        for name, figure in (("coverage_bars", bars), ("progress", lines)):
-            title = figure.axes[0].get_title()
+        for kind in ("coverage_bars", "progress"):
             context.charts.append(
-                Chart(name=f"{name}{suffix}", png=chart_bytes(figure, "png"), title=title)
+                ChartData(
+                    name=f"{kind}{suffix}",
+                    kind=kind,
+                    records=records,
+                    series=progress.series.records,
+                    level=level,
+                    target=target.target,
+                    deadline=target.deadline,
+                )
             )
 
 
@@ -494,12 +494,11 @@ def build_bundle(
     *,
     sections: list[Section] | None = None,
     previous: PreviousLookup | None = None,
+    render: Callable[[Context], dict[str, bytes]],
     log: Callable[[str], None] = lambda message: None,
     detail: Callable[[str], None] = lambda message: None,
 ) -> Bundle:
-    """Read once, run the sections, render every file of the bundle (manifest last)."""
-    from ncovi_stats.render import summary
-
+    """Read once, run the sections, `render` every file of the bundle, the manifest last."""
     chosen = SECTIONS if sections is None else sections
     population = load_population(request.population_file)
     log("reading exports")
@@ -542,16 +541,8 @@ def build_bundle(
             cutoff=cutoff,
         )
         log(f"compared with the previous bundle {earlier[0]}")
-    files: dict[str, bytes] = {}
-    for table in context.tables.values():
-        files[f"{TABLES_FOLDER}/{table.name}.csv"] = summary.table_csv(table)
-        files[f"{TABLES_FOLDER}/{table.name}.json"] = summary.table_json(table)
-    for chart in context.charts:
-        files[f"{CHARTS_FOLDER}/{chart.name}.png"] = chart.png
-    headline = summary.headline_of(context)
-    files["summary.md"] = summary.summary_markdown(context, headline)
-    files["summary.html"] = summary.summary_html(context, headline)
-    files["coverage.xlsx"] = summary.workbook(context)
+    context.headline = headline_facts(context)
+    files = render(context)
     log("rendered summary, workbook and tables")
     files["manifest.json"] = manifest(context, per_file, files)
 
@@ -633,12 +624,55 @@ def manifest(context: Context, per_file: pl.DataFrame, files: Mapping[str, bytes
     return (text + "\n").encode()
 
 
+def headline_facts(context: Context) -> dict[str, Any]:
+    """The figures of the scope's provinces at the cut-off, with the target when there is one:
+    the fields of `render.headline.Headline`."""
+    records = coverage.coverage_records(
+        context.counts,
+        level="province",
+        units=unit_names("province"),
+        population=context.population,
+        scope=context.scope,
+    ).filter(pl.col("population").is_not_null())
+    persons = int(records["persons_counted"].sum())
+    population = int(records["population"].sum())
+    options = context.options
+    if len(context.scope) == 1:
+        kind, name = province_headline_kind(context.scope[0])
+        target = options.target_of(context.scope[0])
+    else:
+        kind = "country" if len(context.scope) == ALL_PROVINCES else "provinces"
+        name = str(len(context.scope))
+        target = options.target
+    sources = set(records["population_source"].to_list())
+    label = (
+        None
+        if sources <= {reference.CENSUS_SOURCE}
+        else (options.population_label or ", ".join(sorted(sources)))
+    )
+    figures = headline_figures(persons, population or None, target, context.cutoff)
+    return {
+        "cutoff": context.cutoff,
+        "area_kind": kind,
+        "area_name": name,
+        "persons": persons,
+        "population": population,
+        "population_label": label,
+        "target": target.target,
+        "deadline": target.deadline,
+        "persons_needed": figures.get("persons_needed"),
+        "days_left": figures.get("days_left"),
+        "required_pace": figures.get("required_pace"),
+        "rows_read": context.rows.read,
+        "rows_rejected": context.rows.rejected,
+    }
+
+
 def province_headline_kind(code: str) -> tuple[str, str]:
     """('province' or 'city', short name) of a province code."""
     names = reference.provinces()
     name = names.filter(pl.col("province_code") == code)["province_name"].item()
-    kind = "city" if name.startswith("Thành phố") else "province"
-    return kind, reference.short_name(name)
+    return reference.province_kind(code), reference.short_name(name)
 
 
 def coverage_hundredths(persons: int, population: int) -> int:

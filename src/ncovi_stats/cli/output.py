@@ -87,8 +87,8 @@ def write_displays(
     """Tables for people: rich tables on stdout, or their Markdown twins (also in a file).
     A rich table too wide for the terminal leaves out whole columns, never cuts a cell."""
     from ncovi_stats.io.write import formats
-    from ncovi_stats.render.fit import fit_display
-    from ncovi_stats.render.tables import build_table, display_markdown_rows
+    from ncovi_stats.render.fit import build_table, fit_display
+    from ncovi_stats.render.tables import display_markdown_rows
 
     if fmt is OutputFormat.table and formats.is_stdout(output):
         console = stdout_console()

@@ -220,6 +220,7 @@ def report(
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.read.scan import ReadOptions
     from ncovi_stats.io.write.bundle import locked, previous_bundle, publish
+    from ncovi_stats.render.bundle import render_files
 
     log = Log(quiet, verbose)
     flags = {
@@ -280,6 +281,7 @@ def report(
             bundle = build_bundle(
                 request,
                 options,
+                render=render_files,
                 previous=lambda name: previous_bundle(settings.out, name),
                 log=log,
                 detail=log.detail,

@@ -9,14 +9,13 @@ counts at the window start come from the same first rows as the counts at the cu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
 
-from ncovi_stats.core.coverage import LEVEL_KEYS, unit_code
+from ncovi_stats.core.coverage import LEVEL_KEYS, unit_code, unit_columns
 from ncovi_stats.core.values import TIME_UNIT
 
 WINDOW = timedelta(days=7)
@@ -265,7 +264,4 @@ def series_records(
 
 def listed_units(records: pl.DataFrame, level: str) -> pl.DataFrame:
     """The unit columns of `records` with population figures, for `series_records`."""
-    keys: Sequence[str] = [
-        name for key in LEVEL_KEYS[level] for name in (key, key.replace("_code", "_name"))
-    ]
-    return records.select(*keys, "population", "population_source")
+    return records.select(*unit_columns(level), "population", "population_source")

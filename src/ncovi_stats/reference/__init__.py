@@ -30,6 +30,10 @@ DATA_PACKAGE = "ncovi_stats.reference.data"
 # `population_source` of a denominator taken from the bundled 2019 census (not a --population file)
 CENSUS_SOURCE = "census-2019"
 
+# The five centrally-run cities (thành phố trực thuộc trung ương; Luật Tổ chức chính quyền địa
+# phương 2015, Điều 2), by 2019 GSO code: a headline calls them a city, the others a province.
+CENTRAL_CITIES: frozenset[str] = frozenset({"01", "31", "48", "79", "92"})
+
 PROVINCE_FILE = "population_2019_province.csv"
 DISTRICT_FILE = "population_2019_district.csv"
 LEGACY_UNITS_FILE = "admin_units_legacy.csv"
@@ -84,6 +88,11 @@ def short_name(official: str) -> str:
     if unit_type is None or base.isdigit():
         return official_name(official)
     return base
+
+
+def province_kind(code: str) -> str:
+    """ "city" for a centrally-run city (`CENTRAL_CITIES`), else "province"."""
+    return "city" if code in CENTRAL_CITIES else "province"
 
 
 def _read(file_name: str, integer_columns: tuple[str, ...] = ()) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ncovi_stats.core.coverage import unit_code
+from ncovi_stats.core.coverage import NAME_OF, unit_code
 from ncovi_stats.reference import short_name
 from ncovi_stats.render import labels
 
@@ -110,7 +110,7 @@ def unit_labels(records: pl.DataFrame, level: str) -> dict[str, str]:
     differ only by type (Huyện Long Mỹ, Thị xã Long Mỹ).
     """
     code = unit_code(level)
-    pairs = list(zip(records[code], records[code.replace("_code", "_name")], strict=True))
+    pairs = list(zip(records[code], records[NAME_OF[code]], strict=True))
     shorts = [_short(n, c) for c, n in pairs]
     taken = set() if level == "province" else {_short(n, "") for n in records["province_name"]}
     return {

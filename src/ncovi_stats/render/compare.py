@@ -10,32 +10,10 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.core.breakdown import ROWS_COLUMN, split_columns
-from ncovi_stats.core.coverage import unit_code
+from ncovi_stats.core.coverage import NAME_OF, unit_code
 from ncovi_stats.reference import short_name
 from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display, coverage_notes, coverage_style, pct_text, unit_cells
-
-# Labels of the fields this module shows, beside render.labels.FIELD_LABELS.
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "change_pp": {"en": "Change 24h", "vi": "Tăng 24 giờ"},
-    "rank_change": {"en": "Rank change", "vi": "Thay đổi hạng"},
-    "flagged_persons": {"en": "Flagged", "vi": "Người nguy cơ"},
-    "verified": {"en": "Verified", "vi": "Đã xác minh"},
-    "verified_within_sla": {"en": "Within SLA", "vi": "Đúng hạn"},
-    "pending": {"en": "Pending", "vi": "Đang chờ"},
-    "overdue": {"en": "Overdue", "vi": "Quá hạn"},
-    "verified_pct": {"en": "Verified %", "vi": "Tỷ lệ xác minh"},
-    ROWS_COLUMN: {"en": "Rows", "vi": "Số dòng"},
-    "rows_per_person": {"en": "Rows/person", "vi": "Dòng/người"},
-    "self": {"en": "Self", "vi": "Tự khai"},
-    "household": {"en": "Household", "vi": "Khai hộ"},
-    "app": {"en": "App", "vi": "Ứng dụng"},
-    "web": {"en": "Web", "vi": "Web"},
-    "facility": {"en": "Facility", "vi": "Cơ sở y tế"},
-    "collaborator": {"en": "Collaborator", "vi": "Cộng tác viên"},
-    "other": {"en": "Other", "vi": "Khác"},
-    "unknown": {"en": "Unknown", "vi": "Không rõ"},
-}
 
 TEXT: dict[str, dict[str, str]] = {
     "rank_title": {
@@ -106,12 +84,6 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def label(field: str, lang: str) -> str:
-    if field in FIELD_LABELS:
-        return FIELD_LABELS[field][lang]
-    return labels.label(field, lang)
-
-
 def text(key: str, lang: str, **values: object) -> str:
     return TEXT[key][lang].format(**values)
 
@@ -141,7 +113,7 @@ def _coverage_fraction(row: dict[str, Any]) -> Fraction:
 
 def headline(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> str:
     """Who leads and by how much, in one sentence; says so when a unit cannot rank."""
-    name = unit_code(meta["level"]).replace("_code", "_name")
+    name = NAME_OF[unit_code(meta["level"])]
     ranked = records.filter(pl.col("rank").is_not_null()).sort("rank").head(2).to_dicts()
     if not ranked:
         return text("nothing_to_rank", lang)
@@ -193,7 +165,7 @@ def rank_display(
 ) -> Display:
     records = localised_names(records, lang)
     code = unit_code(meta["level"])
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     fields = [
         "rank",
         code,
@@ -235,7 +207,7 @@ def rank_display(
     return Display(
         title=title,
         fields=fields,
-        header=[label(f, lang) for f in fields],
+        header=[labels.label(f, lang) for f in fields],
         rows=rows,
         notes=notes,
     )
@@ -261,7 +233,7 @@ def followup_display(
 ) -> Display:
     records = localised_names(records, lang)
     code = unit_code(meta["level"])
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     counts = ["flagged_persons", "verified", "verified_within_sla", "pending", "overdue"]
     fields = [code, name, *counts, "verified_pct"]
     rows, styles = [], []
@@ -307,7 +279,7 @@ def followup_display(
     return Display(
         title=title,
         fields=fields,
-        header=[label(f, lang) for f in fields],
+        header=[labels.label(f, lang) for f in fields],
         rows=rows,
         styles=styles,
         totals=totals,
@@ -326,7 +298,7 @@ def breakdown_display(
     """Coverage with rows vs persons, and persons per split value when split."""
     records = localised_names(records, lang)
     code = unit_code(meta["level"])
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     by = meta.get("split_by")
     splits = split_columns(by) if by else []
     fields = [code, name, "population", "persons_counted", "coverage_pct"]
@@ -342,11 +314,11 @@ def breakdown_display(
         cells.update({s: labels.format_int(row[s], lang) for s in splits})
         rows.append([cells[f] for f in fields])
         styles.append({"coverage_pct": coverage_style(persons, population, target)})
-    headers = [label(f, lang) for f in fields]
+    headers = [labels.label(f, lang) for f in fields]
     if by:
         prefix = f"persons_{by}_"
         headers = [
-            label(f.removeprefix(prefix), lang) if f in splits else h
+            labels.label(f.removeprefix(prefix), lang) if f in splits else h
             for f, h in zip(fields, headers, strict=True)
         ]
     title = text(

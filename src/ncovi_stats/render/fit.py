@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
 
-from ncovi_stats.render.tables import Display
+from ncovi_stats.render.tables import LEFT_ALIGNED, Display
 
 # Which columns go first when a table is too wide, first to last; then any other column, right
 # to left, but those that say which unit or measure a row is about and its headline figures.
@@ -134,3 +136,31 @@ def fit_display(display: Display, width: int, lang: str = "en") -> Display:
         totals=None if display.totals is None else pick(display.totals),
         notes=[*display.notes, note],
     )
+
+
+def build_table(display: Display, width: int | None = None) -> Table:
+    """The display as a rich table (title printed apart, so it never wraps); cells are text.
+    With `width` (the terminal's), every column is as wide as its widest cell and only headers
+    wrap; `fit_display` first leaves out what cannot fit."""
+    table = Table()
+    widths = column_widths(display, width) if width is not None else None
+    for index, (field_name, header) in enumerate(zip(display.fields, display.header, strict=True)):
+        left = field_name in LEFT_ALIGNED
+        table.add_column(
+            header,
+            justify="left" if left else "right",
+            no_wrap=widths is None,
+            width=None if widths is None else widths[index],
+        )
+    for index, row in enumerate(display.rows):
+        style = display.styles[index] if index < len(display.styles) else {}
+        table.add_row(
+            *(
+                Text(cell, style=style.get(f, ""))
+                for f, cell in zip(display.fields, row, strict=True)
+            )
+        )
+    if display.totals is not None:
+        table.add_section()
+        table.add_row(*(Text(cell) for cell in display.totals), style="bold")
+    return table

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ncovi_stats.core.breakdown import ROWS_COLUMN
+
 LANGUAGES: tuple[str, ...] = ("en", "vi")
 
-# Column labels for people, by canonical field name.
+# Column labels for people, by canonical field name: the one registry every display, summary and
+# workbook uses (canonical names stay in files).
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "rank": {"en": "Rank", "vi": "Hạng"},
     "province_code": {"en": "Code", "vi": "Mã tỉnh"},
@@ -34,6 +37,46 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "status": {"en": "Status", "vi": "Tình trạng"},
     "day": {"en": "Day", "vi": "Ngày"},
     "new_persons": {"en": "New persons", "vi": "Khai báo mới"},
+    # follow-up, rank, breakdown (SPEC §3.8-§3.11)
+    "change_pp": {"en": "Change 24h", "vi": "Tăng 24 giờ"},
+    "rank_change": {"en": "Rank change", "vi": "Thay đổi hạng"},
+    "flagged_persons": {"en": "Flagged", "vi": "Người nguy cơ"},
+    "verified": {"en": "Verified", "vi": "Đã xác minh"},
+    "verified_within_sla": {"en": "Within SLA", "vi": "Đúng hạn"},
+    "pending": {"en": "Pending", "vi": "Đang chờ"},
+    "overdue": {"en": "Overdue", "vi": "Quá hạn"},
+    "verified_pct": {"en": "Verified %", "vi": "Tỷ lệ xác minh"},
+    ROWS_COLUMN: {"en": "Rows", "vi": "Số dòng"},
+    "rows_per_person": {"en": "Rows/person", "vi": "Dòng/người"},
+    "self": {"en": "Self", "vi": "Tự khai"},
+    "household": {"en": "Household", "vi": "Khai hộ"},
+    "app": {"en": "App", "vi": "Ứng dụng"},
+    "web": {"en": "Web", "vi": "Web"},
+    "facility": {"en": "Facility", "vi": "Cơ sở y tế"},
+    "collaborator": {"en": "Collaborator", "vi": "Cộng tác viên"},
+    "other": {"en": "Other", "vi": "Khác"},
+    "unknown": {"en": "Unknown", "vi": "Không rõ"},
+    # quality: rows by file and by district (SPEC §3.2)
+    "read": {"en": "Read", "vi": "Đọc"},
+    "accepted": {"en": "Accepted", "vi": "Hợp lệ"},
+    "rejected": {"en": "Rejected", "vi": "Bị loại"},
+    "after_cutoff": {"en": "After cut-off", "vi": "Sau mốc"},
+    "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
+    "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
+    "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
+    "source_file": {"en": "File", "vi": "Tệp"},
+    # units not recognised, as written
+    "text": {"en": "As written", "vi": "Như đã ghi"},
+    "within": {"en": "Within", "vi": "Thuộc"},
+    "reason": {"en": "Reason", "vi": "Lý do"},
+    "rows": {"en": "Rows", "vi": "Số dòng"},
+    # the report bundle's tables
+    "unit_code": {"en": "Code", "vi": "Mã"},
+    "unit_name": {"en": "Unit", "vi": "Đơn vị"},
+    "level": {"en": "Level", "vi": "Cấp"},
+    "deadline": {"en": "Deadline", "vi": "Hạn"},
+    "measure": {"en": "Measure", "vi": "Chỉ số"},
+    "value": {"en": "Value", "vi": "Giá trị"},
 }
 
 TEXT: dict[str, dict[str, str]] = {

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.core.coverage import unit_code
+from ncovi_stats.core.coverage import NAME_OF, unit_code
 from ncovi_stats.core.cutoff import VIETNAM
 from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display, pct_text, target_text, unit_cells
@@ -62,7 +62,7 @@ def progress_display(
     """The worklist in the order of `records` (behind first); cells formatted for `lang`."""
     level = meta["level"]
     code = unit_code(level)
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     fields = [code, name, *PROGRESS_FIELDS]
     rows, styles = [], []
     for row in records.iter_rows(named=True):
@@ -141,7 +141,7 @@ def series_display(records: pl.DataFrame, meta: dict[str, Any], *, lang: str = "
     """One row per unit and day, in the order of `records`."""
     level = meta["level"]
     code = unit_code(level)
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     fields = [code, name, *SERIES_FIELDS]
     rows = [
         [

@@ -10,15 +10,15 @@ from ncovi_stats.errors import REJECT_REASONS
 from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display
 
-# Columns of the by-file and by-district tables: field -> header.
-ROW_FIELDS: dict[str, dict[str, str]] = {
-    "read": {"en": "Read", "vi": "Đọc"},
-    "accepted": {"en": "Accepted", "vi": "Hợp lệ"},
-    "rejected": {"en": "Rejected", "vi": "Bị loại"},
-    "after_cutoff": {"en": "After cut-off", "vi": "Sau mốc"},
-    "duplicates": {"en": "Duplicates", "vi": "Trùng lặp"},
-    "unresolved_wards": {"en": "Unresolved wards", "vi": "Không rõ xã"},
-}
+# Columns of the by-file and by-district tables (their headers: `labels.FIELD_LABELS`).
+ROW_FIELDS: tuple[str, ...] = (
+    "read",
+    "accepted",
+    "rejected",
+    "after_cutoff",
+    "duplicates",
+    "unresolved_wards",
+)
 # The measures of the quality summary (the bundle's quality table keeps these names in files).
 MEASURE_LABELS: dict[str, dict[str, str]] = {
     "rows_read": {"en": "Rows read", "vi": "Số dòng đọc"},
@@ -49,13 +49,8 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     },
     "units_over_100": {"en": "Units above 100%", "vi": "Số đơn vị trên 100%"},
 }
-# Columns of the list of units not recognised (besides the level): field -> header.
-UNRESOLVED_FIELDS: dict[str, dict[str, str]] = {
-    "text": {"en": "As written", "vi": "Như đã ghi"},
-    "within": {"en": "Within", "vi": "Thuộc"},
-    "reason": {"en": "Reason", "vi": "Lý do"},
-    "rows": {"en": "Rows", "vi": "Số dòng"},
-}
+# Columns of the list of units not recognised, besides the level (headers: `labels.FIELD_LABELS`).
+UNRESOLVED_FIELDS: tuple[str, ...] = ("text", "within", "reason", "rows")
 # Keys of `QualityReport.as_dict()["persons"]` -> their measure.
 PERSON_MEASURES: dict[str, str] = {
     "counted": "persons_counted",
@@ -100,7 +95,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Units not recognised, as written (most rows first; fix with --aliases FILE)",
         "vi": "Đơn vị không nhận ra, như đã ghi (nhiều dòng nhất trước; sửa bằng --aliases FILE)",
     },
-    **{field: UNRESOLVED_FIELDS[field] for field in ("text", "within", "reason", "rows")},
+    **{field: labels.FIELD_LABELS[field] for field in UNRESOLVED_FIELDS},
     "empty": {"en": "(empty)", "vi": "(trống)"},
     "more_texts": {
         "en": "and {texts} more ({rows} rows): see --format json or xlsx",
@@ -161,7 +156,7 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
             rows=summary_rows,
         )
     ]
-    row_headers = [header[lang] for header in ROW_FIELDS.values()]
+    row_headers = [labels.label(name, lang) for name in ROW_FIELDS]
     fields = ["source_file", "format", "encoding", *ROW_FIELDS, "reasons"]
     displays.append(
         Display(

@@ -9,42 +9,69 @@ from __future__ import annotations
 
 import base64
 import html
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
 
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.core import coverage
-from ncovi_stats.core.coverage import half_up_hundredths
+from ncovi_stats.core.changes import Changes
 from ncovi_stats.io.write import formats
 from ncovi_stats.render import labels
-from ncovi_stats.render.headline import Headline, headline_text, vi_day
-from ncovi_stats.render.quality import MEASURE_LABELS, ROW_FIELDS, UNRESOLVED_FIELDS
+from ncovi_stats.render.cells import format_cell
+from ncovi_stats.render.headline import Headline, headline_text
 from ncovi_stats.render.tables import coverage_style
+from ncovi_stats.schema import UNIT_NAME_FIELDS
 
-if TYPE_CHECKING:
-    from ncovi_stats.api.report import Context, Table
 
-# Labels of the report's own fields and texts, by language (canonical names stay in files).
-REPORT_LABELS: dict[str, dict[str, str]] = {
-    "unit_code": {"en": "Code", "vi": "Mã"},
-    "unit_name": {"en": "Unit", "vi": "Đơn vị"},
-    "level": {"en": "Level", "vi": "Cấp"},
-    "deadline": {"en": "Deadline", "vi": "Hạn"},
-    "days_left": {"en": "Days left", "vi": "Số ngày còn lại"},
-    "required_pace": {"en": "Needed per day", "vi": "Cần mỗi ngày"},
-    "pace_7d": {"en": "Pace (7 days)", "vi": "Tốc độ 7 ngày"},
-    "projected_date": {"en": "Projected", "vi": "Dự kiến đạt"},
-    "deadline_passed": {"en": "Deadline passed", "vi": "Quá hạn"},
-    "status": {"en": "Status", "vi": "Tình trạng"},
-    "measure": {"en": "Measure", "vi": "Chỉ số"},
-    "value": {"en": "Value", "vi": "Giá trị"},
-    "source_file": {"en": "File", "vi": "Tệp"},
-    **ROW_FIELDS,  # read, accepted, rejected, after_cutoff, duplicates, unresolved_wards
-    "persons_in_several_districts": {"en": "In 2+ districts", "vi": "Ở từ 2 huyện"},
-    **UNRESOLVED_FIELDS,  # text, within, reason, rows of the units not recognised
-}
+# What the summary reads of the bundle the library assembled (`api.report.Context` and `Table`
+# have these; the library is never imported here, so it can call no renderer back).
+class Table(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def records(self) -> pl.DataFrame: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def totals(self) -> dict[str, Any] | None: ...
+    @property
+    def target(self) -> Decimal | None: ...
+    @property
+    def summary_records(self) -> pl.DataFrame | None: ...
+
+
+class Options(Protocol):
+    @property
+    def lang(self) -> str: ...
+
+
+class Context(Protocol):
+    @property
+    def options(self) -> Options: ...
+    @property
+    def cutoff(self) -> datetime: ...
+    @property
+    def population(self) -> pl.DataFrame: ...
+    @property
+    def tables(self) -> Mapping[str, Table]: ...
+    @property
+    def changes(self) -> Changes | None: ...
+
+
+class Chart(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def png(self) -> bytes: ...
+    @property
+    def title(self) -> str: ...
+
+
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
     "behind": {"en": "Who is behind", "vi": "Đơn vị chậm tiến độ"},
@@ -102,12 +129,6 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "quality_sources": {"en": "quality by file", "vi": "Chất lượng theo tệp"},
     "quality_districts": {"en": "quality by district", "vi": "Chất lượng theo huyện"},
     "quality_units": {"en": "units not recognised", "vi": "Đơn vị không nhận ra"},
-}
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "met": {"en": "met", "vi": "Đạt"},
-    "on-track": {"en": "on track", "vi": "Đúng tiến độ"},
-    "behind": {"en": "behind", "vi": "Chậm"},
-    "no-data": {"en": "no population", "vi": "Chưa có số dân"},
 }
 STATUS_CELL_STYLES: dict[str, str] = {"met": "green", "on-track": "yellow", "behind": "red"}
 TOTALS: dict[str, dict[str, str]] = {
@@ -208,50 +229,6 @@ footer{margin-top:2em;color:#666;font-size:.85em}p.note{color:#555;font-size:.88
 """.strip()
 
 
-def field_label(name: str, lang: str) -> str:
-    from ncovi_stats.render.compare import FIELD_LABELS
-
-    if name in REPORT_LABELS:
-        return REPORT_LABELS[name][lang]
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name][lang]
-    return labels.label(name, lang)
-
-
-def _hundredths(value: float) -> int:
-    return int(Decimal(repr(value)).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def format_cell(name: str, value: Any, row: dict[str, Any], lang: str) -> str:
-    """One value for people; coverage from the exact integers when the row has them."""
-    if value is None:
-        return "—"
-    if name == "coverage_pct" and row.get("population"):
-        return labels.format_hundredths(
-            half_up_hundredths(row["persons_counted"], row["population"]), lang
-        )
-    if name.endswith("_pct") or name == "change_pp":
-        return labels.format_hundredths(
-            _hundredths(float(value)), lang, suffix="" if name == "change_pp" else "%"
-        )
-    if name == "status":
-        return STATUS_LABELS.get(value, {}).get(lang, str(value))
-    if name == "measure":
-        base = value.removeprefix("rejected:")
-        if base != value:
-            return ("rejected: " if lang == "en" else "bị loại: ") + base
-        return MEASURE_LABELS.get(value, {}).get(lang, str(value))
-    if isinstance(value, bool):
-        return {"en": ("no", "yes"), "vi": ("không", "có")}[lang][value]
-    if isinstance(value, int):
-        return labels.format_int(value, lang)
-    if isinstance(value, float):
-        return labels.format_hundredths(_hundredths(value), lang, suffix="")
-    if hasattr(value, "isoformat"):
-        return vi_day(value) if lang == "vi" else value.isoformat()
-    return str(value)
-
-
 def _totals_label(table: Table, lang: str) -> str:
     n = table.records.height
     if table.level == "province":
@@ -329,7 +306,7 @@ def _table_notes(table: Table, lang: str) -> list[str]:
 def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
     if table.totals is None:
         return None
-    label_at = next((i for i, f in enumerate(fields) if f.endswith("_name")), 0)
+    label_at = next((i for i, f in enumerate(fields) if f in UNIT_NAME_FIELDS), 0)
     cells = []
     for index, name in enumerate(fields):
         if index == label_at:
@@ -339,55 +316,6 @@ def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | Non
         else:
             cells.append("")
     return cells
-
-
-# --- headline -------------------------------------------------------------------------------
-
-
-def headline_of(context: Context) -> Headline:
-    """The figures of the scope's provinces at the cut-off, with the target when there is one."""
-    from ncovi_stats.api.read import unit_names
-    from ncovi_stats.api.report import headline_figures, province_headline_kind
-
-    records = coverage.coverage_records(
-        context.counts,
-        level="province",
-        units=unit_names("province"),
-        population=context.population,
-        scope=context.scope,
-    ).filter(pl.col("population").is_not_null())
-    persons = int(records["persons_counted"].sum())
-    population = int(records["population"].sum())
-    options = context.options
-    if len(context.scope) == 1:
-        kind, name = province_headline_kind(context.scope[0])
-        target = options.target_of(context.scope[0])
-    else:
-        kind = "country" if len(context.scope) == 63 else "provinces"
-        name = str(len(context.scope))
-        target = options.target
-    sources = set(records["population_source"].to_list())
-    label = (
-        None
-        if sources <= {"census-2019"}
-        else (options.population_label or ", ".join(sorted(sources)))
-    )
-    figures = headline_figures(persons, population or None, target, context.cutoff)
-    return Headline(
-        cutoff=context.cutoff,
-        area_kind=kind,
-        area_name=name,
-        persons=persons,
-        population=population,
-        population_label=label,
-        target=target.target,
-        deadline=target.deadline,
-        persons_needed=figures.get("persons_needed"),
-        days_left=figures.get("days_left"),
-        required_pace=figures.get("required_pace"),
-        rows_read=context.rows.read,
-        rows_rejected=context.rows.rejected,
-    )
 
 
 def _behind_lines(context: Context, lang: str) -> list[str] | None:
@@ -444,7 +372,7 @@ def _title(context: Context, lang: str) -> str:
 # --- Markdown and HTML ----------------------------------------------------------------------
 
 
-def summary_markdown(context: Context, headline: Headline) -> bytes:
+def summary_markdown(context: Context, headline: Headline, charts: Sequence[Chart]) -> bytes:
     lang = context.options.lang
     md = formats.markdown_cell
     parts = [f"# {md(_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
@@ -468,10 +396,10 @@ def summary_markdown(context: Context, headline: Headline) -> bytes:
         if totals is not None:
             rows.append(totals)
         title = TEXTS.get(table.name, {}).get(lang, table.name)
-        header = [field_label(f, lang) for f in fields]
+        header = [labels.label(f, lang) for f in fields]
         parts.append(formats.to_markdown(header, rows, title).decode())
         parts += [line for note in _table_notes(table, lang) for line in (md(note), "")]
-    for chart in context.charts:
+    for chart in charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
     parts.append(md(_footer(context, lang)))
     return ("\n".join(parts).rstrip("\n") + "\n").encode()
@@ -481,7 +409,7 @@ def _html_table(table: Table, lang: str) -> str:
     e = html.escape
     fields = _fields(table)
     out = ["<table>", "<thead><tr>"]
-    out += [f"<th>{e(field_label(f, lang))}</th>" for f in fields]
+    out += [f"<th>{e(labels.label(f, lang))}</th>" for f in fields]
     out.append("</tr></thead><tbody>")
     numeric = {f for f in fields if table.records.schema[f].is_numeric()}
     for cells, style in _rows(table, fields, lang):
@@ -507,7 +435,7 @@ def _html_table(table: Table, lang: str) -> str:
     return "".join(out)
 
 
-def summary_html(context: Context, headline: Headline) -> bytes:
+def summary_html(context: Context, headline: Headline, charts: Sequence[Chart]) -> bytes:
     lang = context.options.lang
     e = html.escape
     title = _title(context, lang)
@@ -543,9 +471,9 @@ def summary_html(context: Context, headline: Headline) -> bytes:
             parts.append("</tbody></table>")
             if note:
                 parts.append(f'<p class="note">{e(note)}</p>')
-    if context.charts:
+    if charts:
         parts.append(f"<h2>{e(TEXTS['charts'][lang])}</h2>")
-        for chart in context.charts:
+        for chart in charts:
             data = base64.b64encode(chart.png).decode("ascii")
             parts.append(f'<img alt="{e(chart.title)}" src="data:image/png;base64,{data}">')
     for table in context.tables.values():
@@ -602,7 +530,7 @@ def workbook(context: Context) -> bytes:
             Sheet(
                 name=SHEET_NAMES.get(table.name, {}).get(lang, table.name),
                 records=localise_values(table.records, lang),
-                header=[field_label(f, lang) for f in table.records.columns],
+                header=[labels.label(f, lang) for f in table.records.columns],
                 totals=table.totals,
                 totals_label=_totals_label(table, lang) if table.totals is not None else "",
                 target_pct=table.target,

@@ -11,10 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
-from rich.table import Table
-from rich.text import Text
 
-from ncovi_stats.core.coverage import half_up_hundredths, persons_needed, unit_code
+from ncovi_stats.core.coverage import NAME_OF, half_up_hundredths, persons_needed, unit_code
 from ncovi_stats.render import labels
 
 NEAR_TARGET_PP = Decimal(10)  # yellow when within this many points below the target
@@ -56,7 +54,7 @@ def pct_text(persons: int, population: int | None, lang: str) -> str:
 
 def unit_cells(row: dict[str, Any], code: str, lang: str) -> dict[str, str]:
     """The cells every unit table starts with: code, name, population, persons, coverage."""
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     persons, population = row["persons_counted"], row.get("population")
     return {
         code: row[code],
@@ -102,7 +100,7 @@ def coverage_display(
     """Units in the order of `records`, two decimals, a totals row that says what it sums."""
     level = meta["level"]
     code = unit_code(level)
-    name = code.replace("_code", "_name")
+    name = NAME_OF[code]
     fields = [code, name, "population", "persons_counted", "coverage_pct"]
     if target is not None:
         fields += ["target_pct", "persons_needed"]
@@ -204,36 +202,6 @@ def coverage_notes(records: pl.DataFrame, meta: dict[str, Any], lang: str) -> li
             )
         )
     return notes
-
-
-def build_table(display: Display, width: int | None = None) -> Table:
-    """The display as a rich table (title printed apart, so it never wraps); cells are text.
-    With `width` (the terminal's), every column is as wide as its widest cell and only headers
-    wrap; `render.fit.fit_display` first leaves out what cannot fit."""
-    from ncovi_stats.render.fit import column_widths
-
-    table = Table()
-    widths = column_widths(display, width) if width is not None else None
-    for index, (field_name, header) in enumerate(zip(display.fields, display.header, strict=True)):
-        left = field_name in LEFT_ALIGNED
-        table.add_column(
-            header,
-            justify="left" if left else "right",
-            no_wrap=widths is None,
-            width=None if widths is None else widths[index],
-        )
-    for index, row in enumerate(display.rows):
-        style = display.styles[index] if index < len(display.styles) else {}
-        table.add_row(
-            *(
-                Text(cell, style=style.get(f, ""))
-                for f, cell in zip(display.fields, row, strict=True)
-            )
-        )
-    if display.totals is not None:
-        table.add_section()
-        table.add_row(*(Text(cell) for cell in display.totals), style="bold")
-    return table
 
 
 def display_markdown_rows(display: Display) -> list[list[str]]:

@@ -46,7 +46,7 @@ REJECTED_MEASURE = "rows_rejected_"
 
 def value_label(name: str, value: str, lang: str) -> str:
     """A status, level or quality measure as people read it in `lang`."""
-    from ncovi_stats.render.summary import format_cell
+    from ncovi_stats.render.cells import format_cell
 
     if name == "level":
         return LEVEL_LABELS.get(value, {}).get(lang, value)
@@ -71,11 +71,9 @@ def localise_values(records: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def headers(records: pl.DataFrame, lang: str) -> list[str]:
-    from ncovi_stats.render.summary import field_label
-
     if lang == "en":
         return list(records.columns)
-    return [field_label(name, lang) for name in records.columns]
+    return [labels.label(name, lang) for name in records.columns]
 
 
 def totals_of(records: pl.DataFrame, meta: dict[str, Any]) -> dict[str, Any] | None:

@@ -24,14 +24,13 @@ import polars as pl
 import xlsxwriter
 
 from ncovi_stats.io.write.cells import neutralise_formulas
+from ncovi_stats.schema import PERCENT_FIELDS, UNIT_NAME_FIELDS
 
 INT_FORMAT = "#,##0"
 PCT_FORMAT = "0.00%"
 DATE_FORMAT = "dd/mm/yyyy"
 DECIMAL_FORMAT = "#,##0.00"
 A4 = 9
-# Fields held in percent in records, written as fractions with the % format.
-PERCENT_FIELDS = frozenset({"coverage_pct", "target_pct", "verified_pct"})
 COVERAGE_SCALE = {"low": "#F8696B", "near": "#FFEB84", "met": "#63BE7B"}
 # Coverage cells of tables with a status (canonical values: read before localisation).
 STATUS_FILLS = {"met": "#C6EFCE", "on-track": "#FFEB9C", "behind": "#FFC7CE"}
@@ -103,7 +102,7 @@ def column_widths(sheet: Sheet, records: pl.DataFrame) -> list[float]:
         header = sheet.header[index] if index < len(sheet.header) else name
         words = max((len(word) for word in header.split()), default=0)
         widths.append(max([words, *cells]))
-    label_at = next((i for i, n in enumerate(records.columns, start=1) if n.endswith("_name")), 1)
+    label_at = next((i for i, n in enumerate(records.columns, start=1) if n in UNIT_NAME_FIELDS), 1)
     if sheet.totals is not None and label_at < len(widths):
         widths[label_at] = max(widths[label_at], len(sheet.totals_label) + 1)
     return [min(width + 2, 255) for width in widths]  # 255: the widest Excel allows
@@ -126,7 +125,7 @@ def _write_sheet(book: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
     if sheet.totals is not None:
         last += 1
         bold = formats["bold"]
-        label_column = next((i for i, n in enumerate(columns, start=1) if n.endswith("_name")), 1)
+        label_column = next((i for i, n in enumerate(columns, start=1) if n in UNIT_NAME_FIELDS), 1)
         worksheet.write_string(last, label_column, sheet.totals_label, bold)
         for col, name in enumerate(columns, start=1):
             if name in sheet.totals and sheet.totals[name] is not None:
