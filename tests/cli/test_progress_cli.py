@@ -13,8 +13,8 @@ import pytest
 from ncovi_stats.api.progress import progress_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode
+from tests.api.test_progress import rows_young
 from tests.support import request
-from tests.test_progress import rows_young
 
 BASE = ["--as-of", "2020-04-08 17:00", "--level", "district"]
 GOAL = ["--target", "90", "--deadline", "2020-04-17"]

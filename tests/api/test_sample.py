@@ -257,7 +257,7 @@ def test_missing_folder_is_an_output_error(small: pl.DataFrame, tmp_path: Path) 
         write_export(small, tmp_path / "nowhere" / "export.csv")
 
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
 def test_committed_sample_is_what_its_documented_command_writes(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import polars as pl
 
 from ncovi_stats.api.progress import progress_report
 from tests.exports import DECLARED, Export
+from tests.oracles.test_duckdb_oracle import ORACLE
 from tests.support import request
-from tests.test_duckdb_oracle import ORACLE
 
 CUTOFF = datetime(2020, 4, 8, 17, 0)
 

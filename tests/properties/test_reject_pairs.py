@@ -13,8 +13,8 @@ from ncovi_stats.api.read import read
 from ncovi_stats.errors import REJECT_REASONS
 from ncovi_stats.io.keyfile import generate_key_file, load_key
 from tests.fixtures.make_fixtures import encode_cp1258
+from tests.properties.test_rejects_property import BREAKS, GOOD, HEADER  # the same messy export
 from tests.support import request
-from tests.test_rejects_property import BREAKS, GOOD, HEADER  # the same messy export
 
 PAIRS = [
     (first, second)
