@@ -41,7 +41,6 @@ from ncovi_stats.io.read.population import load_population
 from ncovi_stats.io.read.scan import expand_paths
 from ncovi_stats.schema import TABLES_FOLDER
 
-STATUS_ORDER = {"behind": 0, "on-track": 1, "no-data": 2, "met": 3}
 ALL_PROVINCES = 63
 
 
@@ -327,7 +326,11 @@ def progress_section(context: Context, done: Read) -> None:
             )
     records = (
         pl.concat(frames)
-        .with_columns(pl.col("status").replace_strict(STATUS_ORDER, default=9).alias("_order"))
+        .with_columns(
+            pl.col("status")
+            .replace_strict({name: rank for rank, name in enumerate(pace.STATUSES)}, default=9)
+            .alias("_order")
+        )
         .sort(
             ["_order", "required_pace", "level", "unit_code"],
             descending=[False, True, True, False],

@@ -31,7 +31,7 @@ def coverage(
     from ncovi_stats.api.coverage import coverage_view
     from ncovi_stats.api.failon import check_fail_on
     from ncovi_stats.api.listing import check_units
-    from ncovi_stats.render.compare import coverage_view_display
+    from ncovi_stats.render.breakdown import coverage_view_display
 
     vintage = int(units.value) if units is opt.Vintage.v2025 else None
     check_units(level.value, vintage)

@@ -29,7 +29,7 @@ def followup(
     from ncovi_stats.api.failon import check_fail_on
     from ncovi_stats.api.followup import followup_report, write_overdue
     from ncovi_stats.api.listing import check_units
-    from ncovi_stats.render.compare import followup_display
+    from ncovi_stats.render.followup import followup_display
 
     check_units(level.value, int(units.value))
     request = common.request(inputs, outputs={"--list-overdue": list_overdue})

@@ -26,7 +26,7 @@ def rank(
     """
     from ncovi_stats.api.listing import check_units
     from ncovi_stats.api.rank import default_level, rank_report
-    from ncovi_stats.render.compare import rank_display
+    from ncovi_stats.render.rank import rank_display
 
     request = common.request(inputs)
     chosen = level.value if level is not None else default_level(request)

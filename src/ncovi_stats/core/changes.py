@@ -18,6 +18,8 @@ from typing import Any
 
 import polars as pl
 
+from ncovi_stats.core.coverage import hundredths_half_up
+
 LEVEL_TABLES = {"province": "provinces", "district": "districts"}
 Previous = tuple[str, Mapping[str, bytes]]  # the previous bundle's name and its table files
 PreviousLookup = Callable[[str], Previous | None]  # this bundle's name -> the one before it
@@ -68,13 +70,6 @@ def _coverage(persons: int, population: int | None) -> Fraction | None:
     return Fraction(persons * 100, population) if population else None
 
 
-def _hundredths(value: Fraction) -> int:
-    """Half-up (away from zero) to hundredths of a point."""
-    scaled = value * 100
-    sign = -1 if scaled < 0 else 1
-    return sign * int(abs(scaled) + Fraction(1, 2))
-
-
 def changes_since(
     previous: Previous,
     tables: Mapping[str, pl.DataFrame],
@@ -112,7 +107,7 @@ def changes_since(
             change = (
                 None
                 if coverage_now is None or coverage_then is None
-                else _hundredths(coverage_now - coverage_then)
+                else hundredths_half_up(coverage_now - coverage_then)
             )
             rows.append(
                 {

@@ -49,6 +49,14 @@ def half_up_hundredths(persons: int, population: int) -> int:
     return (20000 * persons + population) // (2 * population)
 
 
+def hundredths_half_up(value: Fraction) -> int:
+    """An exact value in hundredths, rounded half up (away from zero for negatives):
+    percentage points, differences of coverage, ratios."""
+    scaled = abs(value) * 100
+    rounded = int(scaled + Fraction(1, 2))
+    return rounded if value >= 0 else -rounded
+
+
 def scope_provinces(counts: pl.DataFrame, provinces: Sequence[str] | None) -> list[str]:
     """Provinces named by `--province`, else those in which persons are counted."""
     if provinces:

@@ -22,8 +22,10 @@ WINDOW = timedelta(days=7)
 MICROSECONDS_PER_DAY = 86_400 * 1_000_000
 BASE_KEYS: tuple[str, ...] = LEVEL_KEYS["ward"]
 
-# Statuses in worklist order: who needs attention first (SPEC §3.6).
-STATUSES: tuple[str, ...] = ("behind", "on-track", "met", "no-data")
+# Statuses in worklist order, who needs attention first (SPEC §3.6): behind, on track, without a
+# population figure (the denominator is missing), met. The progress command and the bundle's
+# progress table both sort by it.
+STATUSES: tuple[str, ...] = ("behind", "on-track", "no-data", "met")
 
 
 # --- pure arithmetic on one unit -------------------------------------------------------------
@@ -176,7 +178,7 @@ def progress_records(
     """Coverage records (with target_pct, persons_needed) extended by the fields of §3.6.
 
     `at_start` is `at_window_start(...)` per base unit; it is summed to `level` here. Records
-    come in worklist order: behind, on-track, met, no-data; lowest coverage first within each.
+    come in worklist order (`STATUSES`); lowest coverage first within each status.
     """
     keys = list(LEVEL_KEYS[level])
     started = (

@@ -8,7 +8,6 @@ from datetime import datetime
 import polars as pl
 
 from ncovi_stats.core.changes import Changes
-from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.render import labels
 
 UNITS_SHOWN = 63  # per level, smallest gains first; every unit is in the tables of both bundles
@@ -63,12 +62,6 @@ def _signed_pp(hundredths: int | None, lang: str) -> str:
     return sign + labels.format_hundredths(abs(hundredths), lang, suffix="")
 
 
-def _pct(persons: int, population: int | None, lang: str) -> str:
-    if not population:
-        return "—"
-    return labels.format_hundredths(half_up_hundredths(persons, population), lang)
-
-
 def scope_line(changes: Changes, lang: str) -> str | None:
     """The scope's persons and coverage then and now, from the province rows."""
     provinces = changes.units.filter(pl.col("level") == "province")
@@ -90,7 +83,7 @@ def scope_line(changes: Changes, lang: str) -> str | None:
     return TEXTS["scope"][lang].format(
         persons=labels.format_int(persons, lang),
         added=_signed_int(persons - before, lang),
-        coverage=_pct(persons, population, lang),
+        coverage=labels.format_coverage(persons, population, lang),
         change=_signed_pp(change, lang),
     )
 
@@ -103,7 +96,7 @@ def changes_section(changes: Changes, lang: str) -> tuple[str, list[str], list[t
     crossed = changes.units.filter(pl.col("crossed_target"))
     if crossed.height:
         names = [
-            f"{row['name']} ({_pct(row['persons_counted'], row['population'], lang)})"
+            f"{row['name']} ({labels.format_coverage(row['persons_counted'], row['population'], lang)})"
             for row in crossed.iter_rows(named=True)
         ]
         lines.append(TEXTS["crossed"][lang].format(units=", ".join(names)))
@@ -137,7 +130,7 @@ def changes_section(changes: Changes, lang: str) -> tuple[str, list[str], list[t
                 row["name"] or row["code"],
                 labels.format_int(row["persons_counted"], lang),
                 _signed_int(row["persons_added"], lang),
-                _pct(row["persons_counted"], row["population"], lang),
+                labels.format_coverage(row["persons_counted"], row["population"], lang),
                 _signed_pp(row["change_hundredths"], lang),
             ]
             for row in units.head(UNITS_SHOWN).iter_rows(named=True)

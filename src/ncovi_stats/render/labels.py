@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ncovi_stats.core.breakdown import ROWS_COLUMN
+from ncovi_stats.core.coverage import half_up_hundredths
 
 LANGUAGES: tuple[str, ...] = ("en", "vi")
 
@@ -176,6 +177,75 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "n_provinces": {"en": "{n} provinces", "vi": "{n} tỉnh"},
     "n_districts": {"en": "{n} districts", "vi": "{n} huyện"},
+    # ranking (SPEC §3.8)
+    "rank_title": {
+        "en": "Ranking of {level}s by {order} as of {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Xếp hạng {level} theo {order} tính đến {cutoff} · dân số: {source}",
+    },
+    "coverage": {"en": "coverage", "vi": "tỷ lệ khai báo"},
+    "persons": {"en": "persons", "vi": "số người"},
+    "leads_coverage": {
+        "en": "{leader} leads with {value}, {gap} percentage points ahead of {second} ({second_value}).",
+        "vi": "{leader} dẫn đầu với {value}, hơn {second} ({second_value}) {gap} điểm phần trăm.",
+    },
+    "leads_persons": {
+        "en": "{leader} leads with {value} persons, {gap} more than {second} ({second_value}).",
+        "vi": "{leader} dẫn đầu với {value} người, nhiều hơn {second} ({second_value}) {gap} người.",
+    },
+    "cannot_rank": {
+        "en": "Only {leader} can be ranked ({value}): a ranking needs two or more units.",
+        "vi": "Chỉ có {leader} ({value}): cần ít nhất hai đơn vị để xếp hạng.",
+    },
+    "nothing_to_rank": {
+        "en": "No unit in scope has a population figure: nothing to rank by coverage.",
+        "vi": "Không đơn vị nào có số dân: không thể xếp hạng theo tỷ lệ.",
+    },
+    "rank_change_note": {
+        "en": "Change over the 24 hours to {cutoff}; rank change is empty for units without "
+        "persons a day earlier.",
+        "vi": "Thay đổi trong 24 giờ đến {cutoff}; thay đổi hạng để trống khi đơn vị chưa có "
+        "người khai báo một ngày trước.",
+    },
+    "pp": {"en": " pp", "vi": " điểm %"},  # percentage points
+    # follow-up (SPEC §3.9)
+    "followup_title": {
+        "en": "Follow-up of at-risk persons by {level} as of {cutoff} (Vietnam time) · SLA {sla} h",
+        "vi": "Xác minh người có nguy cơ theo {level} tính đến {cutoff} · hạn {sla} giờ",
+    },
+    "followup_totals": {
+        "en": "{flagged} flagged: {verified} verified ({within} within the SLA), {pending} "
+        "pending, {overdue} overdue. The target is 100% verified.",
+        "vi": "{flagged} người nguy cơ: {verified} đã xác minh ({within} đúng hạn), {pending} "
+        "đang chờ, {overdue} quá hạn. Chỉ tiêu: xác minh 100%.",
+    },
+    "followup_warning": {
+        "en": "{n} verification times earlier than the person's first flag were ignored.",
+        "vi": "{n} thời gian xác minh sớm hơn lần gắn cờ đầu tiên đã bị bỏ qua.",
+    },
+    # coverage views with rows and splits (SPEC §3.10, §3.11)
+    "breakdown_title": {
+        "en": "Coverage by {level} as of {cutoff} (Vietnam time) · population: {source}",
+        "vi": "Tỷ lệ khai báo theo {level} tính đến {cutoff} · dân số: {source}",
+    },
+    "split_note": {
+        "en": "Persons split by the {by} of their first declaration; rows are the accepted "
+        "declarations of the persons counted in the unit.",
+        "vi": "Số người chia theo {by} của lần khai báo đầu tiên; số dòng là các khai báo hợp lệ "
+        "của những người được tính ở đơn vị.",
+    },
+    "split_declared_by": {"en": "declared_by", "vi": "hình thức khai (tự khai, khai hộ)"},
+    "split_channel": {"en": "channel", "vi": "kênh khai báo"},
+    # notes of unit tables (coverage views, rank, follow-up)
+    "units_2025_note": {
+        "en": "Provinces of the 2025 map: 2020 persons and populations of the 63 former "
+        "provinces summed into the 34 of today, then divided.",
+        "vi": "Tỉnh theo địa giới 2025: cộng số người và dân số năm 2020 của 63 tỉnh cũ vào 34 "
+        "tỉnh mới rồi mới chia.",
+    },
+    "unresolved_note": {
+        "en": "Rows whose ward could not be resolved, by district: {list}.",
+        "vi": "Số dòng không xác định được xã, theo huyện: {list}.",
+    },
 }
 
 # Status values stay canonical in data; these are their labels for people.
@@ -211,6 +281,14 @@ def format_hundredths(hundredths: int | None, lang: str, *, suffix: str = "%") -
     whole, part = divmod(abs(hundredths), 100)
     separator = "," if lang == "vi" else "."
     return f"{sign}{format_int(whole, lang)}{separator}{part:02d}{suffix}"
+
+
+def format_coverage(persons: int, population: int | None, lang: str) -> str:
+    """Coverage from the exact integers, half-up to hundredths: "70.45%"; "—" without a
+    population figure."""
+    if not population:
+        return "—"
+    return format_hundredths(half_up_hundredths(persons, population), lang)
 
 
 def format_date(day: date, lang: str) -> str:

@@ -15,7 +15,7 @@ import polars as pl
 from ncovi_stats.core.coverage import NAME_OF, unit_code
 from ncovi_stats.core.cutoff import VIETNAM
 from ncovi_stats.render import labels
-from ncovi_stats.render.tables import Display, pct_text, target_text, unit_cells
+from ncovi_stats.render.tables import Display, target_text, unit_cells
 
 STATUS_STYLES: dict[str, str] = {
     "behind": "red",
@@ -150,7 +150,7 @@ def series_display(records: pl.DataFrame, meta: dict[str, Any], *, lang: str = "
             labels.format_date(row["day"], lang),
             labels.format_int(row["new_persons"], lang),
             labels.format_int(row["persons_counted"], lang),
-            pct_text(row["persons_counted"], row["population"], lang),
+            labels.format_coverage(row["persons_counted"], row["population"], lang),
         ]
         for row in records.iter_rows(named=True)
     ]

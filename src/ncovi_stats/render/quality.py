@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ncovi_stats.core.coverage import half_up_hundredths
 from ncovi_stats.errors import REJECT_REASONS
 from ncovi_stats.render import labels
 from ncovi_stats.render.tables import Display
@@ -221,7 +220,7 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
                     *(number(record[name]) for name in ROW_FIELDS),
                     number(record["persons_counted"]),
                     number(record["persons_in_several_districts"]),
-                    _pct(record["persons_counted"], record["population"], lang),
+                    labels.format_coverage(record["persons_counted"], record["population"], lang),
                 ]
                 for record in report["by_district"]
             ],
@@ -247,7 +246,7 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
                         unit["name"] or "",
                         number(unit["persons_counted"]),
                         number(unit["population"]),
-                        _pct(unit["persons_counted"], unit["population"], lang),
+                        labels.format_coverage(unit["persons_counted"], unit["population"], lang),
                     ]
                     for unit in report["units_over_100"]
                 ],
@@ -290,9 +289,3 @@ def quality_displays(report: dict[str, Any], lang: str = "en") -> list[Display]:
             )
         )
     return displays
-
-
-def _pct(persons: int, population: int | None, lang: str) -> str:
-    if not population:
-        return "—"
-    return labels.format_hundredths(half_up_hundredths(persons, population), lang)

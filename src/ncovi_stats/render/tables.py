@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.core.coverage import NAME_OF, half_up_hundredths, persons_needed, unit_code
+from ncovi_stats.core.coverage import NAME_OF, persons_needed, unit_code
 from ncovi_stats.render import labels
 
 NEAR_TARGET_PP = Decimal(10)  # yellow when within this many points below the target
@@ -46,12 +46,6 @@ def coverage_style(persons: int, population: int | None, target: Decimal | None)
     return "red"
 
 
-def pct_text(persons: int, population: int | None, lang: str) -> str:
-    if not population:
-        return "—"
-    return labels.format_hundredths(half_up_hundredths(persons, population), lang)
-
-
 def unit_cells(row: dict[str, Any], code: str, lang: str) -> dict[str, str]:
     """The cells every unit table starts with: code, name, population, persons, coverage."""
     name = NAME_OF[code]
@@ -61,7 +55,7 @@ def unit_cells(row: dict[str, Any], code: str, lang: str) -> dict[str, str]:
         name: row[name] or "",
         "population": labels.format_int(population, lang),
         "persons_counted": labels.format_int(persons, lang),
-        "coverage_pct": pct_text(persons, population, lang),
+        "coverage_pct": labels.format_coverage(persons, population, lang),
     }
 
 
@@ -125,7 +119,7 @@ def coverage_display(
         label,
         labels.format_int(total_population, lang),
         labels.format_int(total_persons, lang),
-        pct_text(total_persons, total_population, lang),
+        labels.format_coverage(total_persons, total_population, lang),
     ]
     if target is not None:
         if given.get("population_from") == "province":
@@ -209,3 +203,26 @@ def display_markdown_rows(display: Display) -> list[list[str]]:
     if display.totals is not None:
         rows.append(display.totals)
     return rows
+
+
+def localised_names(records: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """2025 records show their English twin name in English (values stay Vietnamese)."""
+    if lang == "en" and "province_name_en" in records.columns:
+        return records.with_columns(pl.col("province_name_en").alias("province_name"))
+    return records
+
+
+def unit_notes(meta: dict[str, Any], lang: str) -> list[str]:
+    """Notes every unit table carries: 2025 provinces, wards that could not be resolved."""
+    notes = []
+    if meta.get("units_vintage") == 2025:
+        notes.append(labels.text("units_2025_note", lang))
+    unresolved = meta.get("unresolved_wards_by_district")
+    if unresolved:
+        listed = "; ".join(
+            f"{item['district_name'] or item['district_code'] or '—'} "
+            f"{labels.format_int(item['rows'], lang)}"
+            for item in unresolved
+        )
+        notes.append(labels.text("unresolved_note", lang, list=listed))
+    return notes
