@@ -1,7 +1,7 @@
 """Coverage views beyond the plain table: ward level with rows, `--split-by`, `--units 2025`.
 
 `coverage_view` is what the `coverage` command calls; the plain province/district table is
-`analysis.coverage_report`, unchanged.
+`api.read.coverage_report`, unchanged.
 """
 
 from __future__ import annotations

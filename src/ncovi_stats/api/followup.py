@@ -65,7 +65,7 @@ def followup_report(
 
 
 def followup_queries(level: str) -> list[Query]:
-    """The queries `followup_assemble` needs, to collect with others in one `analysis.read`."""
+    """The queries `followup_assemble` needs, to collect with others in one `api.read.read`."""
     queries: list[Query] = [
         lambda frames: coverage.count_by_unit(frames.first),
         # cutoff is None only when no row is accepted: read() then stops with exit 3

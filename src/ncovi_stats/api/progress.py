@@ -37,7 +37,7 @@ def _counts(request: Request):  # type: ignore[no-untyped-def]
 
 
 def progress_queries(request: Request) -> list[Query]:
-    """The queries `progress_assemble` needs, to collect with others in one `analysis.read`."""
+    """The queries `progress_assemble` needs, to collect with others in one `api.read.read`."""
     return [_counts(request), lambda frames: pace.daily_new_persons(frames.first)]
 
 

@@ -38,7 +38,7 @@ def rank_report(
 
 
 def rank_queries(level: str) -> list[Query]:
-    """The queries `rank_assemble` needs, to collect with others in one `analysis.read`."""
+    """The queries `rank_assemble` needs, to collect with others in one `api.read.read`."""
     queries: list[Query] = [
         lambda frames: ranking.counts_with_day_before(frames.first, frames.cutoff)
     ]

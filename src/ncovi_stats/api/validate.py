@@ -115,7 +115,7 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     """Read the exports once and report on their quality (SPEC §3.12).
 
     With `check` False (the validate command), everything rejected is reported, not raised;
-    call `analysis.check_rows` after writing the report to apply `--max-reject-rate`.
+    call `api.read.check_rows` after writing the report to apply `--max-reject-rate`.
     """
     population = load_population(request.population_file)
     done = read(request, *QUERIES, needs_cutoff=True, check=check, duplicates=True)

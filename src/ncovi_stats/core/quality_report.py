@@ -88,7 +88,7 @@ def district_table(
     with its row counts, persons, population and coverage; sorted by code, none last.
 
     `names` has province_code, province_name, district_code, district_name; `population` has
-    level, code, population, population_source (as `io.population.load_population`).
+    level, code, population, population_source (as `io.read.population.load_population`).
     """
     figures = population.filter(pl.col("level") == "district").select(
         pl.col("code").alias("district_code"), "population"

@@ -87,7 +87,7 @@ def coverage_view_display(
     lang: str = "en",
     target: Decimal | None = None,
 ) -> Display:
-    """The display of what `breakdown.coverage_view` returned: plain coverage or a breakdown."""
+    """The display of what `api.coverage.coverage_view` returned: plain coverage or a breakdown."""
     if ROWS_COLUMN in records.columns:
         return breakdown_display(records, meta, cutoff=cutoff, lang=lang, target=target)
     return coverage_display(records, meta, cutoff=cutoff, lang=lang, target=target)

@@ -1,4 +1,4 @@
-"""Every file of the report bundle from what the library assembled (`api.report.Context`):
+"""Every file of the report bundle from what the library assembled (`api.report_types.Context`):
 a CSV and a JSON file per table, the charts as PNG, summary.md, summary.html, coverage.xlsx.
 
 The CLI passes `render_files` to `api.report.build_bundle`, which calls it once the sections ran
@@ -21,7 +21,7 @@ from ncovi_stats.schema import CHARTS_FOLDER, TABLES_FOLDER
 
 
 class ChartData(Protocol):
-    """A chart as the library describes it (`api.report.ChartData`)."""
+    """A chart as the library describes it (`api.report_types.ChartData`)."""
 
     @property
     def name(self) -> str: ...

@@ -26,7 +26,7 @@ from ncovi_stats.render.tables import coverage_style
 from ncovi_stats.schema import UNIT_NAME_FIELDS
 
 
-# What the summary reads of the bundle the library assembled (`api.report.Context` and `Table`
+# What the summary reads of the bundle the library assembled (`api.report_types.Context` and `Table`
 # have these; the library is never imported here, so it can call no renderer back).
 class Table(Protocol):
     @property

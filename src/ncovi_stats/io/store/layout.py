@@ -276,7 +276,7 @@ def scan_store(
     needs_cutoff: bool,
     duplicates: bool = False,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, datetime | None]:
-    """What `analysis.read` needs from a store: the rows, the first rows, the row
+    """What `api.read.read` needs from a store: the rows, the first rows, the row
     counts query and the cut-off (`as_of`, else the latest stored row when `needs_cutoff`)."""
     state = open_store(root, key=key)
     cutoff = as_of if as_of is not None or not needs_cutoff else state.latest_declared_at
