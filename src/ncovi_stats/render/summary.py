@@ -9,68 +9,18 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from decimal import Decimal
-from typing import Any, Protocol
+from collections.abc import Sequence
 
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.core.changes import Changes
 from ncovi_stats.io.write import formats
 from ncovi_stats.render import labels
+from ncovi_stats.render.bundle_view import Chart, Context, Table
 from ncovi_stats.render.cells import format_cell
 from ncovi_stats.render.headline import Headline, headline_text
 from ncovi_stats.render.tables import coverage_style
 from ncovi_stats.schema import UNIT_NAME_FIELDS
-
-
-# What the summary reads of the bundle the library assembled (`api.report_types.Context` and `Table`
-# have these; the library is never imported here, so it can call no renderer back).
-class Table(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def records(self) -> pl.DataFrame: ...
-    @property
-    def meta(self) -> dict[str, Any]: ...
-    @property
-    def level(self) -> str | None: ...
-    @property
-    def totals(self) -> dict[str, Any] | None: ...
-    @property
-    def target(self) -> Decimal | None: ...
-    @property
-    def summary_records(self) -> pl.DataFrame | None: ...
-
-
-class Options(Protocol):
-    @property
-    def lang(self) -> str: ...
-
-
-class Context(Protocol):
-    @property
-    def options(self) -> Options: ...
-    @property
-    def cutoff(self) -> datetime: ...
-    @property
-    def population(self) -> pl.DataFrame: ...
-    @property
-    def tables(self) -> Mapping[str, Table]: ...
-    @property
-    def changes(self) -> Changes | None: ...
-
-
-class Chart(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def png(self) -> bytes: ...
-    @property
-    def title(self) -> str: ...
-
 
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "NCOVI health declarations", "vi": "Tình hình khai báo y tế NCOVI"},
@@ -229,7 +179,7 @@ footer{margin-top:2em;color:#666;font-size:.85em}p.note{color:#555;font-size:.88
 """.strip()
 
 
-def _totals_label(table: Table, lang: str) -> str:
+def totals_label(table: Table, lang: str) -> str:
     n = table.records.height
     if table.level == "province":
         key = "country" if n == 63 else "provinces"
@@ -292,14 +242,14 @@ def _more_rows(table: Table, lang: str) -> str | None:
     )
 
 
-def _table_notes(table: Table, lang: str) -> list[str]:
+def table_notes(table: Table, lang: str) -> list[str]:
     """Under a table: how many rows the summary shows, and which denominator the totals used."""
     from ncovi_stats.render.tables import totals_notes
 
     more = _more_rows(table, lang)
     notes = [more] if more is not None else []
     if table.totals is not None:
-        notes += totals_notes(table.totals, _totals_label(table, lang), lang)
+        notes += totals_notes(table.totals, totals_label(table, lang), lang)
     return notes
 
 
@@ -310,7 +260,7 @@ def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | Non
     cells = []
     for index, name in enumerate(fields):
         if index == label_at:
-            cells.append(_totals_label(table, lang))
+            cells.append(totals_label(table, lang))
         elif name in table.totals:
             cells.append(format_cell(name, table.totals[name], table.totals, lang))
         else:
@@ -365,7 +315,7 @@ def _sources_used(context: Context) -> set[str]:
     return used
 
 
-def _title(context: Context, lang: str) -> str:
+def bundle_title(context: Context, lang: str) -> str:
     return f"{TEXTS['title'][lang]} — {labels.format_instant(context.cutoff, lang)}"
 
 
@@ -375,7 +325,7 @@ def _title(context: Context, lang: str) -> str:
 def summary_markdown(context: Context, headline: Headline, charts: Sequence[Chart]) -> bytes:
     lang = context.options.lang
     md = formats.markdown_cell
-    parts = [f"# {md(_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
+    parts = [f"# {md(bundle_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
     behind = _behind_lines(context, lang)
     if behind is not None:
         parts += [f"## {md(TEXTS['behind'][lang])}", ""]
@@ -398,7 +348,7 @@ def summary_markdown(context: Context, headline: Headline, charts: Sequence[Char
         title = TEXTS.get(table.name, {}).get(lang, table.name)
         header = [labels.label(f, lang) for f in fields]
         parts.append(formats.to_markdown(header, rows, title).decode())
-        parts += [line for note in _table_notes(table, lang) for line in (md(note), "")]
+        parts += [line for note in table_notes(table, lang) for line in (md(note), "")]
     for chart in charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
     parts.append(md(_footer(context, lang)))
@@ -438,7 +388,7 @@ def _html_table(table: Table, lang: str) -> str:
 def summary_html(context: Context, headline: Headline, charts: Sequence[Chart]) -> bytes:
     lang = context.options.lang
     e = html.escape
-    title = _title(context, lang)
+    title = bundle_title(context, lang)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -479,67 +429,7 @@ def summary_html(context: Context, headline: Headline, charts: Sequence[Chart]) 
     for table in context.tables.values():
         parts.append(f"<h2>{e(TEXTS.get(table.name, {}).get(lang, table.name))}</h2>")
         parts.append(_html_table(table, lang))
-        parts += [f'<p class="note">{e(note)}</p>' for note in _table_notes(table, lang)]
+        parts += [f'<p class="note">{e(note)}</p>' for note in table_notes(table, lang)]
     parts.append(f"<footer>{e(_footer(context, lang))}</footer>")
     parts.append("</main></body></html>")
     return ("\n".join(parts) + "\n").encode()
-
-
-# --- files per table and the workbook -------------------------------------------------------
-
-
-def table_csv(table: Table) -> bytes:
-    return formats.to_csv(table.records, bom=True)
-
-
-def table_json(table: Table) -> bytes:
-    return formats.to_json(table.records, table.meta)
-
-
-SHEET_TITLE: dict[str, dict[str, str]] = {
-    "level": {"en": "by {level}", "vi": "theo {level}"},
-    "cutoff": {"en": "as of {cutoff} (Vietnam time)", "vi": "tính đến {cutoff}"},
-    "source": {"en": "population: {source}", "vi": "dân số: {source}"},
-}
-
-
-def sheet_title(table: Table, context: Context, lang: str) -> str:
-    """The first row of a sheet: what, unit, cut-off in Vietnam time, population source."""
-    parts = [TEXTS.get(table.name, {}).get(lang, table.name)]
-    if table.level is not None:
-        parts.append(SHEET_TITLE["level"][lang].format(level=labels.text(table.level, lang)))
-    parts.append(
-        SHEET_TITLE["cutoff"][lang].format(cutoff=labels.format_instant(context.cutoff, lang))
-    )
-    sources: set[str] = set((table.totals or {}).get("population_sources", []))
-    if "population_source" in table.records.columns:
-        sources |= set(table.records["population_source"].drop_nulls().to_list())
-    if sources:
-        parts.append(SHEET_TITLE["source"][lang].format(source=", ".join(sorted(sources))))
-    return " · ".join(parts)
-
-
-def workbook(context: Context) -> bytes:
-    from ncovi_stats.io.write.workbook import Sheet, write_workbook
-    from ncovi_stats.render.workbook import localise_values
-
-    lang = context.options.lang
-    sheets = []
-    for table in context.tables.values():
-        sheets.append(
-            Sheet(
-                name=SHEET_NAMES.get(table.name, {}).get(lang, table.name),
-                records=localise_values(table.records, lang),
-                header=[labels.label(f, lang) for f in table.records.columns],
-                totals=table.totals,
-                totals_label=_totals_label(table, lang) if table.totals is not None else "",
-                target_pct=table.target,
-                stt="STT" if lang == "vi" else "No.",
-                notes=_table_notes(table, lang),
-                title=sheet_title(table, context, lang),
-                statuses=table.records["status"].to_list()
-                if "status" in table.records.columns
-                else None,
-            )
-        )
-    return write_workbook(sheets, created=context.cutoff, title=_title(context, lang))
