@@ -24,7 +24,7 @@ SAMPLE = ROOT / "data" / "samples" / "bac_kan.parquet"
 AS_OF = "2020-04-12 17:00"
 AS_OF_TIME = datetime(2020, 4, 12, 17, 0)
 
-# `config` (cli/api/report.py) shows settings and reads no data; its help gives no exit codes yet.
+# `config` (cli/report.py) shows settings and reads no data; its help gives no exit codes yet.
 WITHOUT_EXIT_CODES = {"config"}
 
 

@@ -20,7 +20,8 @@ from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, LockedError
 from ncovi_stats.io.keyfile import generate_key_file
-from ncovi_stats.io.store.ingest import ingest_exports, store_lock
+from ncovi_stats.io.store.commit import store_lock
+from ncovi_stats.io.store.ingest import ingest_exports
 from ncovi_stats.io.store.layout import STAGES, open_store, scan_first_flags
 from tests.support import NOW, request
 
