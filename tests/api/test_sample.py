@@ -15,15 +15,14 @@ from typer.testing import CliRunner
 from ncovi_stats.api.sample import (
     CAMPAIGN_START,
     CAMPAIGN_UNTIL,
-    CHANNEL_SHARES,
     COLUMN_ORDER,
-    NCOVI_2020,
     generate_declarations,
     load_census,
     persons_for_coverage,
     population_of,
     write_export,
 )
+from ncovi_stats.api.sample_draws import CHANNEL_SHARES, NCOVI_2020
 from ncovi_stats.cli.sample import sample
 from ncovi_stats.errors import OutputError, UsageError
 
