@@ -3,7 +3,7 @@
 The census counted the districts of 1 April 2019; by spring 2020 some had merged (Cao Bằng:
 Quảng Uyên + Phục Hòa → Quảng Hòa keeping code 049, Thông Nông into Hà Quảng, Trà Lĩnh into
 Trùng Khánh; Quảng Ninh: Hoành Bồ into Hạ Long; ...). The bundled table `district_crosswalk.csv`
-(sources and what could not be verified: data/SOURCES.md) lists each change: old code → new code,
+(sources and what could not be verified: reference/data/SOURCES.md) lists each change: old code → new code,
 effective date, legal reference. At a cut-off, the changes effective on or before its local date
 are in force, and then:
 

@@ -171,7 +171,7 @@ def wards() -> pl.DataFrame:
 
 @cache
 def district_crosswalk() -> pl.DataFrame:
-    """Districts merged or renamed after the census (data/SOURCES.md): old_code, old_name,
+    """Districts merged or renamed after the census (reference/data/SOURCES.md): old_code, old_name,
     new_code, new_name, effective_date (a Date), legal_reference, verified."""
     return _read(CROSSWALK_FILE).with_columns(pl.col("effective_date").str.to_date("%Y-%m-%d"))
 
