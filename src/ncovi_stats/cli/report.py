@@ -11,6 +11,7 @@ import typer
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
+    from ncovi_stats.api.read import Request
     from ncovi_stats.api.report import ReportOptions
     from ncovi_stats.config import Settings
     from ncovi_stats.core.unit_aliases import UnitAliases
@@ -212,15 +213,9 @@ def report(
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    from ncovi_stats.api.read import Request, resolve_provinces
-    from ncovi_stats.api.report import build_bundle, figures_of
-    from ncovi_stats.cli.parse import parse_delimiter
-    from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+    from ncovi_stats.api.failon import check_report_fail_on
+    from ncovi_stats.api.read import resolve_provinces
     from ncovi_stats.errors import UsageError
-    from ncovi_stats.io.keyfile import load_key
-    from ncovi_stats.io.read.scan import ReadOptions
-    from ncovi_stats.io.write.bundle import locked, previous_bundle, publish
-    from ncovi_stats.render.bundle import render_files
 
     log = Log(quiet, verbose)
     flags = {
@@ -252,8 +247,21 @@ def report(
     if settings.config_file is not None:
         log.detail(f"config {settings.config_file}")
     provinces = resolve_provinces(list(settings.provinces))
-    options = report_options(settings, provinces)
-    request = Request(
+    options = report_options(settings, provinces)  # flags checked in this order, as before
+    request = report_request(settings, provinces)
+    behind, overdue = write_bundle(settings, request, options, force, log)
+    check_report_fail_on(settings.fail_on, behind=behind, overdue=overdue)
+
+
+def report_request(settings: Settings, provinces: tuple[str, ...]) -> Request:
+    """What to read, from the effective settings."""
+    from ncovi_stats.api.read import Request
+    from ncovi_stats.cli.parse import parse_delimiter
+    from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
+    from ncovi_stats.io.keyfile import load_key
+    from ncovi_stats.io.read.scan import ReadOptions
+
+    return Request(
         inputs=settings.inputs,
         now=vietnam_now(),
         as_of=parse_as_of(settings.as_of, daily_cutoff=settings.cutoff_time)
@@ -271,7 +279,16 @@ def report(
             aliases=report_aliases(settings),
         ),
     )
+
+
+def write_bundle(
+    settings: Settings, request: Request, options: ReportOptions, force: bool, log: Log
+) -> tuple[list[str], list[str]]:
+    """Build the bundle under the lock of --out and publish it; the units behind and overdue."""
+    from ncovi_stats.api.report import build_bundle, figures_of
+    from ncovi_stats.io.write.bundle import locked, previous_bundle, publish
     from ncovi_stats.io.write.formats import check_path_length
+    from ncovi_stats.render.bundle import render_files
 
     check_path_length("--out", settings.out)
     with locked(settings.out):
@@ -297,9 +314,7 @@ def report(
             settings.out, bundle.name, bundle.files, force=force, figures_of=figures_of
         )
     log(f"{outcome}: {settings.out / bundle.name} ({len(bundle.files)} files)")
-    from ncovi_stats.api.failon import check_report_fail_on
-
-    check_report_fail_on(settings.fail_on, behind=bundle.behind, overdue=bundle.overdue)
+    return bundle.behind, bundle.overdue
 
 
 def config(
