@@ -19,6 +19,7 @@ from ncovi_stats.render import labels
 from ncovi_stats.render.bundle_view import Chart, Context, Table
 from ncovi_stats.render.cells import format_cell
 from ncovi_stats.render.headline import Headline, headline_text
+from ncovi_stats.render.quality import ROW_FIELDS
 from ncovi_stats.render.tables import coverage_style
 from ncovi_stats.schema import UNIT_NAME_FIELDS
 
@@ -140,25 +141,12 @@ SUMMARY_FIELDS: dict[str, list[str]] = {
         "verified_pct",
     ],
     "quality": ["measure", "value"],
-    "quality_sources": [
-        "source_file",
-        "read",
-        "accepted",
-        "rejected",
-        "after_cutoff",
-        "duplicates",
-        "unresolved_wards",
-    ],
+    "quality_sources": ["source_file", *ROW_FIELDS],
     "quality_districts": [
         "province_name",
         "district_code",
         "district_name",
-        "read",
-        "accepted",
-        "rejected",
-        "after_cutoff",
-        "duplicates",
-        "unresolved_wards",
+        *ROW_FIELDS,
         "persons_counted",
         "persons_in_several_districts",
         "coverage_pct",
