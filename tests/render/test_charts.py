@@ -10,7 +10,7 @@ import pytest
 
 from ncovi_stats.api.progress import Progress, progress_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.render import charts
+from ncovi_stats.render import chart_style, charts
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 8, 17, 0)
@@ -105,7 +105,7 @@ def test_bars_chart_sorted_and_coloured_by_status(bac_kan_like: Path) -> None:
     top = max(bars, key=lambda bar: bar.get_y())
     assert top.get_gid() == "bar-058"
     assert top.get_facecolor()[:3] == pytest.approx(
-        tuple(int(charts.STATUS_COLOURS["behind"][i : i + 2], 16) / 255 for i in (1, 3, 5))
+        tuple(int(chart_style.STATUS_COLOURS["behind"][i : i + 2], 16) / 255 for i in (1, 3, 5))
     )
     assert "Coverage by district: Bắc Kạn" in figure.axes[0].get_title()
 

@@ -13,7 +13,7 @@ import pytest
 
 from ncovi_stats.api.progress import Progress, progress_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.render import charts
+from ncovi_stats.render import chart_style, charts
 from tests.support import request
 
 CUTOFF = datetime(2020, 4, 10, 17, 0)
@@ -59,7 +59,7 @@ def test_63_provinces_over_time(national: Path) -> None:
     named = set(ranked[:6] + ranked[-6:])
     lines = {line.get_gid().removeprefix("unit-"): line for line in gids(figure, "unit-")}
     assert len(lines) == 63
-    grey = {code for code, line in lines.items() if line.get_color() == charts.OTHER_LINE}
+    grey = {code for code, line in lines.items() if line.get_color() == chart_style.OTHER_LINE}
     assert grey == set(lines) - named  # the 6 highest and 6 lowest in colour, the rest grey
     assert len(gids(figure, "end-")) == 12  # each named line labelled at its end
     highest = float(max(coverage.values())) * 100
@@ -110,7 +110,7 @@ def test_district_bars_of_the_whole_country(national: Path) -> None:
     ],
 )
 def test_value_axis_top(values: list[float], expected: tuple[float, bool]) -> None:
-    top, on_scale = charts.value_axis_top(values, 90.0)
+    top, on_scale = chart_style.value_axis_top(values, 90.0)
     assert (top, on_scale) == (pytest.approx(expected[0]), expected[1])
 
 

@@ -60,7 +60,7 @@ def progress(
         write_result(report.records, report.meta, display, fmt=fmt, output=output, lang=lang)
     if chart is not None and chart_format is not None:
         from ncovi_stats.io.write.formats import write_bytes_atomic
-        from ncovi_stats.render import charts
+        from ncovi_stats.render import chart_style, charts
 
         if series:
             figure = charts.plot_progress(
@@ -80,7 +80,7 @@ def progress(
                 cutoff=report.cutoff,
                 lang=lang,
             )
-        write_bytes_atomic(chart, charts.chart_bytes(figure, chart_format))
+        write_bytes_atomic(chart, chart_style.chart_bytes(figure, chart_format))
     check_fail_on(
         report.records,
         command="progress",

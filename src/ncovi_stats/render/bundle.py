@@ -25,7 +25,8 @@ class Chart:
 
 def draw(chart: ChartData, context: BundleContext) -> Chart:
     """The chart as PNG with its title (matplotlib is imported only here, when a chart is drawn)."""
-    from ncovi_stats.render.charts import chart_bytes, plot_coverage_bars, plot_progress
+    from ncovi_stats.render.chart_style import chart_bytes
+    from ncovi_stats.render.charts import plot_coverage_bars, plot_progress
 
     lang = context.options.lang
     if chart.kind == "coverage_bars":
