@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from transcode_memory import write_export  # noqa: E402
 
 from ncovi_stats.io.keyfile import generate_key_file  # noqa: E402
-from ncovi_stats.io.read.transcode import private_workdir  # noqa: E402
+from ncovi_stats.io.workdir import private_workdir  # noqa: E402
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "fixtu
 from make_fixtures import encode_cp1258  # noqa: E402
 
 from ncovi_stats.io.read.sniff import sniff_csv  # noqa: E402
-from ncovi_stats.io.read.transcode import private_workdir, scan_transcoded, transcode_to_utf8  # noqa: E402
+from ncovi_stats.io.read.transcode import scan_transcoded, transcode_to_utf8  # noqa: E402
+from ncovi_stats.io.workdir import private_workdir  # noqa: E402
 
 HEADER = (
     "STT;Thời gian khai báo;Mã tỉnh;Mã huyện;Mã xã;Quận/Huyện;Phường/Xã;Số CCCD/CMND;"

@@ -12,10 +12,10 @@ from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.read.sniff import CsvDialect, sniff_csv
 from ncovi_stats.io.read.transcode import (
     TranscodeResult,
-    private_workdir,
     scan_transcoded,
     transcode_to_utf8,
 )
+from ncovi_stats.io.workdir import private_workdir
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 HEADER = ["STT", "Thời gian khai báo", "Mã tỉnh", "Quận/Huyện", "Khai hộ", "Kênh khai báo"]

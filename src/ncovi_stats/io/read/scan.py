@@ -45,10 +45,10 @@ from ncovi_stats.io.read.sniff import sniff_csv
 from ncovi_stats.io.read.transcode import (
     INVALID_COLUMN,
     LINE_COLUMN,
-    private_workdir,
     scan_transcoded,
     transcode_to_utf8,
 )
+from ncovi_stats.io.workdir import private_workdir
 from ncovi_stats.safe_text import strip_controls
 from ncovi_stats.schema import IDENTITY_COLUMNS
 
@@ -310,7 +310,7 @@ def scan_exports(
     """All exports as one LazyFrame of typed canonical columns with `reject_reason`.
 
     `now` is the machine's clock as naive Vietnam local time: later rows are `future-time`.
-    `workdir` is a private folder (see `transcode.private_workdir`) for UTF-8 copies of CSV
+    `workdir` is a private folder (see `io.workdir.private_workdir`) for UTF-8 copies of CSV
     files; it must exist until the frame is collected. `key` is the secret that turns identity
     columns into `person_key` (SPEC §5).
     """
