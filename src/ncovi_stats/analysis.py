@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from ncovi_stats import __version__, stages
-from ncovi_stats.core import coverage, crosswalk, persons, quality, unresolved
+from ncovi_stats.core import coverage, crosswalk, passes, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.totals import listing_totals
@@ -22,6 +22,7 @@ from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
 from ncovi_stats.io import reference
 from ncovi_stats.io.population import load_population
 from ncovi_stats.io.scan import ReadOptions, SourceInfo, open_exports
+from ncovi_stats.io.size import estimated_rows
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,12 @@ def _collect_at_units_in_force(
 def _collect_exports(
     request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
 ) -> Collected:
-    """Queries and row counts over export files, inside the read's private work folder."""
+    """Queries and row counts over export files, inside the read's private work folder; in
+    several passes over parts of the persons when every query allows it and the inputs are
+    larger than `core.passes.rows_per_pass()` rows."""
+    count = 1
+    if queries and all(isinstance(query, passes.PersonQuery) for query in queries):
+        count = passes.pass_count(estimated_rows(request.inputs), passes.rows_per_pass())
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
     ) as scan:
@@ -228,9 +234,16 @@ def _collect_exports(
             def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
                 remapped = crosswalk.remap_districts(normalised, in_force)
                 accepted = persons.accepted_rows(remapped, cutoff)
-                frames = Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+
+                def frames(part: passes.Part | None) -> Frames:
+                    return Frames(remapped, accepted, persons.first_places(accepted, part), cutoff)
+
                 rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
-                return _collect(frames, queries, rows_query, request, raw=normalised)
+                if count == 1:
+                    return _collect(frames(None), queries, rows_query, request, raw=normalised)
+                return _collect_in_parts(
+                    frames, count, queries, rows_query, request, raw=normalised
+                )
 
             collected, in_force = _collect_at_units_in_force(request, cutoff, at, queries)
             return cutoff, collected, in_force
@@ -291,6 +304,33 @@ def _collect(
     extra = [rejected_rows(source)] if request.rejects is not None else []
     stages.report("counting")
     return pl.collect_all([*(query(frames) for query in queries), rows_query, texts, *extra])
+
+
+def _collect_in_parts(
+    frames: Callable[[passes.Part | None], Frames],
+    count: int,
+    queries: Sequence[Query],
+    rows_query: pl.LazyFrame,
+    request: Request,
+    *,
+    raw: pl.LazyFrame,
+) -> list[pl.DataFrame]:
+    """`_collect` in `count` passes, each over one part of the persons (`core.passes`): the
+    first pass also collects the row counts and the rest; each query's parts are combined."""
+    collected = _collect(frames(passes.Part(0, count)), queries, rows_query, request, raw=raw)
+    results = [[frame] for frame in collected[: len(queries)]]
+    for index in range(1, count):
+        stages.report("counting")
+        part = frames(passes.Part(index, count))
+        for done, frame in zip(
+            results, pl.collect_all([query(part) for query in queries]), strict=True
+        ):
+            done.append(frame)
+    combined = [
+        query.combine(parts)  # type: ignore[attr-defined]  # every query is a PersonQuery
+        for query, parts in zip(queries, results, strict=True)
+    ]
+    return [*combined, *collected[len(queries) :]]
 
 
 def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
@@ -410,7 +450,7 @@ def describe(
 def coverage_report(request: Request, *, level: str, target: Decimal | None = None) -> Result:
     """Coverage per unit of `level` at the cut-off (SPEC §3.1–§3.5)."""
     population = load_population(request.population_file)  # a bad file fails before the read
-    done = read(request, lambda frames: coverage.count_by_unit(frames.first))
+    done = read(request, coverage.PERSONS_BY_UNIT)
     (counts,), rows, cutoff = done.frames, done.rows, done.cutoff
     scope = coverage.scope_provinces(counts, request.provinces)
     records = coverage.coverage_records(

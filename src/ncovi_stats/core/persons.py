@@ -8,6 +8,7 @@ from functools import cache
 import polars as pl
 
 from ncovi_stats.core.lookup import lookup, rank_value
+from ncovi_stats.core.passes import Part
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
@@ -198,21 +199,22 @@ _PLACE_FIELDS: tuple[tuple[str, int], ...] = _TIE_FIELDS[:3]
 PLACE_COLUMNS: tuple[str, ...] = ("declared_at", "province_code", "district_code", "ward_code")
 
 
-def first_places(rows: pl.LazyFrame) -> pl.LazyFrame:
+def first_places(rows: pl.LazyFrame, part: Part | None = None) -> pl.LazyFrame:
     """One row per person: `person_key` and the time and unit codes of their first row.
 
     The same values as those columns of `first_rows`: the order of SPEC §3.3 starts with the
     time, ward, district and province, and the later keys (declared_by, channel, id) only choose
     among rows that agree on all four. Ordering by those four alone, a query that needs no more
     (coverage, progress, rank) reads and normalises neither declared_by, channel nor the id.
+    With `part`, only the persons of that part of the person-id space (`core.passes`).
     """
     order = pl.col(_ORDER)
     time_dtype = rows.collect_schema()["declared_at"]
+    with_id = rows.with_columns(person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON))
+    if part is not None:
+        with_id = with_id.filter(part.holds(pl.col(_PERSON)))
     return (
-        rows.with_columns(
-            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
-            order_key(_PLACE_FIELDS).alias(_ORDER),
-        )
+        with_id.with_columns(order_key(_PLACE_FIELDS).alias(_ORDER))
         .group_by(_PERSON)
         .agg(pl.col("person_key").first(), order.min())
         .select("person_key", *decoded_columns(order, time_dtype, _PLACE_FIELDS))

@@ -1,0 +1,235 @@
+"""Counting in several passes over parts of the persons (`core.passes`, issue 11) gives the
+figures of one pass: parts split persons, each query's parts combine exactly, and a read
+forced into several passes equals one pass and an independent DuckDB computation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from ncovi_stats import stages
+from ncovi_stats.analysis import Result, coverage_report
+from ncovi_stats.core import coverage, passes, ranking
+from ncovi_stats.core import progress as core_progress
+from ncovi_stats.core.persons import accepted_rows, first_places
+from ncovi_stats.errors import UsageError
+from ncovi_stats.io.size import TEXT_BYTES_PER_ROW, estimated_rows
+from ncovi_stats.progress import progress_report
+from ncovi_stats.ranking import rank_report
+from tests.exports import CUTOFF
+from tests.support import request, write_csv
+from tests.test_duckdb_oracle import oracle
+from tests.test_progress_oracle import DAILY
+
+T = datetime(2020, 4, 8, 9, 0)
+
+
+def _row(key: str, minute: int, district: str = "930", ward: str | None = None) -> dict:
+    return {
+        "person_key": key,
+        "declared_at": datetime(2020, 4, 8, 9, minute),
+        "province_code": "93",
+        "district_code": district,
+        "ward_code": ward,
+        "reject_reason": None,
+    }
+
+
+def _rows() -> pl.LazyFrame:
+    """Persons of every key kind (16 hex, 30 hex, free text), some with two rows."""
+    keys = (
+        [f"{n:016x}" for n in range(0, 400, 7)]
+        + [f"{n:030x}" for n in range(3, 900, 11)]
+        + [f"person {n}" for n in range(60)]
+    )
+    rows = [_row(key, n % 50, "930" if n % 3 else "931") for n, key in enumerate(keys)]
+    rows += [_row(key, 55, "932") for key in keys[::4]]  # later rows: not their first
+    rows += [_row(key, 0, "933") for key in keys[1::5]]  # earlier rows: their first
+    return pl.DataFrame(rows, schema_overrides={"ward_code": pl.String}).lazy()
+
+
+@pytest.mark.parametrize("count", [2, 3, 7])
+def test_parts_hold_each_person_once(count: int) -> None:
+    rows = accepted_rows(_rows())
+    whole = first_places(rows).collect().sort("person_key")
+    parts = [first_places(rows, passes.Part(i, count)).collect() for i in range(count)]
+    assert all(part.height for part in parts)  # the keys spread over every part
+    assert sum(part.height for part in parts) == whole.height == 58 + 82 + 60
+    assert_frame_equal(pl.concat(parts).sort("person_key"), whole)
+
+
+def test_part_of_a_hex_key_is_its_value_modulo_the_count() -> None:
+    """The part is a function of the person id, not of a hash: a 16-hex key is its value."""
+    rows = accepted_rows(pl.DataFrame([_row("000000000000000b", 1)]).lazy())
+    assert [first_places(rows, passes.Part(i, 4)).collect().height for i in range(4)] == [
+        0,
+        0,
+        0,
+        1,
+    ]  # 11 % 4 == 3
+
+
+def test_part_index_within_count() -> None:
+    with pytest.raises(ValueError, match="part 3 of 3"):
+        passes.Part(3, 3)
+
+
+def _in_parts(query: passes.PersonQuery, rows: pl.LazyFrame, count: int) -> pl.DataFrame:
+    frames = []
+    for index in range(count):
+        first = first_places(rows, passes.Part(index, count))
+        frames.append(query(_Frames(first, CUTOFF)).collect())
+    return query.combine(frames)
+
+
+class _Frames:
+    def __init__(self, first: pl.LazyFrame, cutoff: datetime | None) -> None:
+        self.first, self.cutoff = first, cutoff
+
+
+QUERIES = {
+    "persons by unit": coverage.PERSONS_BY_UNIT,
+    "with the day before": ranking.COUNTS_WITH_DAY_BEFORE,
+    "progress counts": core_progress.progress_queries(CUTOFF)[0],
+    "daily new persons": core_progress.progress_queries(CUTOFF)[1],
+}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+@pytest.mark.parametrize("count", [2, 5])
+def test_parts_combine_to_one_pass(name: str, count: int) -> None:
+    query = QUERIES[name]
+    rows = accepted_rows(_rows())
+    one = query(_Frames(first_places(rows), CUTOFF)).collect()
+    keys = [c for c in one.columns if one.schema[c] != pl.Int64]
+    combined = _in_parts(query, rows, count)
+    assert_frame_equal(combined.sort(keys), one.sort(keys))
+    assert one.height >= 3  # 930, 931, 933 (932 only ever a later row)
+
+
+def test_progress_counts_at_earliest_only_from_the_part_that_holds_it() -> None:
+    """Each part counts persons at its own earliest instant; only the overall one counts."""
+    rows = pl.DataFrame(
+        [
+            _row("0000000000000000", 1),  # part 0 of 2: the earliest instant of all
+            _row("0000000000000002", 1, "931"),  # part 0, same instant
+            _row("0000000000000001", 2),  # part 1: its own earliest, later
+            _row("0000000000000003", 2, "931"),
+            _row("0000000000000005", 9),
+        ],
+        schema_overrides={"ward_code": pl.String},
+    ).lazy()
+    query = core_progress.progress_queries(CUTOFF)[0]
+    combined = _in_parts(query, accepted_rows(rows), 2).sort("district_code")
+    one = query(_Frames(first_places(accepted_rows(rows)), CUTOFF)).collect()
+    assert_frame_equal(combined, one.sort("district_code"))
+    assert combined.select("district_code", "persons_counted", "counted_at_earliest").rows() == [
+        ("930", 3, 1),
+        ("931", 2, 1),
+    ]
+    assert combined["earliest"].to_list() == [datetime(2020, 4, 8, 9, 1)] * 2
+
+
+def test_rows_per_pass_from_the_environment() -> None:
+    assert passes.rows_per_pass({}) == passes.ROWS_PER_PASS == 25_000_000
+    assert passes.rows_per_pass({passes.ROWS_PER_PASS_ENV: " 1000 "}) == 1000
+    for bad in ("0", "-5", "1e6", "many"):
+        with pytest.raises(UsageError, match="NCOVI_STATS_ROWS_PER_PASS must be a positive"):
+            passes.rows_per_pass({passes.ROWS_PER_PASS_ENV: bad})
+
+
+def test_pass_count() -> None:
+    assert [passes.pass_count(rows, 10) for rows in (0, 1, 10, 11, 30, 31)] == [1, 1, 1, 2, 3, 4]
+
+
+def test_estimated_rows(tricky_export: Path, tmp_path: Path) -> None:
+    csv = write_csv(tmp_path / "a.csv", [{"person_key": "x" * 100}] * 30)
+    assert estimated_rows([str(tricky_export)]) == 60_000  # Parquet: its metadata
+    assert estimated_rows([str(csv)]) == csv.stat().st_size // TEXT_BYTES_PER_ROW == 38
+    assert estimated_rows([str(tricky_export), str(csv)]) == 60_038
+    assert estimated_rows([str(tmp_path / "missing.csv")]) == 0  # the read reports it
+
+
+def _set_rows_per_pass(monkeypatch: pytest.MonkeyPatch, rows_per_pass: int | None) -> None:
+    if rows_per_pass is None:
+        monkeypatch.delenv(passes.ROWS_PER_PASS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(passes.ROWS_PER_PASS_ENV, str(rows_per_pass))
+
+
+def _counting(seen: list[str]) -> stages.Listener:
+    """A listener that notes each pass (each collection reports the stage `counting`)."""
+    return lambda stage: seen.append(stage.name) if stage.name == "counting" else None
+
+
+def _coverage(
+    monkeypatch: pytest.MonkeyPatch, path: Path, rows_per_pass: int | None
+) -> tuple[Result, int]:
+    _set_rows_per_pass(monkeypatch, rows_per_pass)
+    seen: list[str] = []
+    with stages.listening(_counting(seen)):
+        result = coverage_report(request(path, as_of=CUTOFF), level="district")
+    return result, len(seen)
+
+
+def test_coverage_in_passes_equals_one_pass_and_duckdb(
+    tricky_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, one_passes = _coverage(monkeypatch, tricky_export, None)
+    four, four_passes = _coverage(monkeypatch, tricky_export, 15_000)  # 60,000 rows
+    assert (one_passes, four_passes) == (1, 4)
+    assert_frame_equal(four.records, one.records)
+    assert four.meta == one.meta
+    ours = {
+        row["district_code"]: row["persons_counted"]
+        for row in four.records.iter_rows(named=True)
+        if row["persons_counted"]
+    }
+    assert ours == oracle(tricky_export, "district_code")
+    assert sum(ours.values()) > 10_000
+
+
+def test_progress_and_rank_in_passes_equal_one_pass_and_duckdb(
+    tricky_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def both(rows_per_pass: int | None) -> tuple[Sequence[pl.DataFrame], int]:
+        _set_rows_per_pass(monkeypatch, rows_per_pass)
+        seen: list[str] = []
+        with stages.listening(_counting(seen)):
+            done = progress_report(
+                request(tricky_export, as_of=CUTOFF),
+                level="district",
+                target=Decimal(90),
+                deadline=date(2020, 4, 17),
+            )
+            ranked = rank_report(request(tricky_export, as_of=CUTOFF), level="district")
+        return [done.report.records, done.series.records, ranked.records], len(seen)
+
+    one, one_passes = both(None)
+    three, three_passes = both(20_000)
+    assert (one_passes, three_passes) == (2, 6)  # progress and rank: 1 and 3 passes each
+    for ours, expected in zip(three, one, strict=True):
+        assert_frame_equal(ours, expected)
+    params = {"path": str(tricky_export), "cutoff": CUTOFF}
+    daily = {(d, day): n for d, day, n in duckdb.execute(DAILY, params).fetchall()}
+    series = three[1].select("district_code", "day", "new_persons").rows()
+    assert {(d, day): n for d, day, n in series if n} == daily
+    assert sum(daily.values()) > 10_000
+
+
+def test_commands_with_row_queries_stay_on_one_pass(
+    tricky_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rank --level ward also counts unresolved wards over rows: not a sum over parts."""
+    _set_rows_per_pass(monkeypatch, 1)
+    seen: list[str] = []
+    with stages.listening(_counting(seen)):
+        rank_report(request(tricky_export, as_of=CUTOFF), level="ward")
+    assert seen == ["counting"]
