@@ -184,7 +184,7 @@ def test_coverage_in_passes_equals_one_pass_and_duckdb(
 ) -> None:
     one, one_passes = _coverage(monkeypatch, tricky_export, None)
     four, four_passes = _coverage(monkeypatch, tricky_export, 15_000)  # 60,000 rows
-    assert (one_passes, four_passes) == (1, 4)
+    assert (one_passes, four_passes) == (1, 5)  # 4 parts, then the row counts
     assert_frame_equal(four.records, one.records)
     assert four.meta == one.meta
     ours = {
@@ -214,7 +214,7 @@ def test_progress_and_rank_in_passes_equal_one_pass_and_duckdb(
 
     one, one_passes = both(None)
     three, three_passes = both(20_000)
-    assert (one_passes, three_passes) == (2, 6)  # progress and rank: 1 and 3 passes each
+    assert (one_passes, three_passes) == (2, 8)  # each: 3 parts, then the row counts
     for ours, expected in zip(three, one, strict=True):
         assert_frame_equal(ours, expected)
     params = {"path": str(tricky_export), "cutoff": CUTOFF}

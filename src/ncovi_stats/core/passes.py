@@ -28,9 +28,23 @@ ROWS_PER_PASS = 25_000_000
 ROWS_PER_PASS_ENV = "NCOVI_STATS_ROWS_PER_PASS"
 
 
+def key_digit(key: pl.Expr) -> pl.Expr:
+    """A small number that depends on the person key alone: its last character read as a hex
+    digit (the exports' 16-hex keys and the keyed digests of `core.identity` end in one, evenly
+    spread), else its length in bytes; 0 for no key. Cheap (no hash), so that a pass filters
+    its rows before normalising the other columns."""
+    last = key.str.slice(-1).str.to_integer(base=16, strict=False, dtype=pl.UInt32)
+    return pl.coalesce(last, key.str.len_bytes(), pl.lit(0, pl.UInt32))
+
+
 @dataclass(frozen=True)
 class Part:
-    """Persons whose id is `index` modulo `count`."""
+    """Persons whose `key_digit` is `index` modulo `count`.
+
+    A person's rows share one key, hence one part. Persons are grouped by `persons.person_id`,
+    a function of the key that tells keys apart (but free-text keys whose 127-bit hashes
+    collide, about n²/2**128): the parts hold the persons of one pass, each exactly once.
+    """
 
     index: int
     count: int
@@ -39,9 +53,9 @@ class Part:
         if not 0 <= self.index < self.count:
             raise ValueError(f"part {self.index} of {self.count}")
 
-    def holds(self, person: pl.Expr) -> pl.Expr:
-        """Whether a `persons.person_id` value is in this part."""
-        return (person % self.count) == self.index
+    def holds(self, key: pl.Expr) -> pl.Expr:
+        """Whether rows with this person key are in this part."""
+        return (key_digit(key) % self.count) == self.index
 
 
 def rows_per_pass(environ: Mapping[str, str] | None = None) -> int:

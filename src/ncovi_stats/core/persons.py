@@ -206,15 +206,18 @@ def first_places(rows: pl.LazyFrame, part: Part | None = None) -> pl.LazyFrame:
     time, ward, district and province, and the later keys (declared_by, channel, id) only choose
     among rows that agree on all four. Ordering by those four alone, a query that needs no more
     (coverage, progress, rank) reads and normalises neither declared_by, channel nor the id.
-    With `part`, only the persons of that part of the person-id space (`core.passes`).
+    With `part`, only the persons of that part (`core.passes`); the filter is on the key, so
+    polars applies it before normalising the other columns.
     """
     order = pl.col(_ORDER)
     time_dtype = rows.collect_schema()["declared_at"]
-    with_id = rows.with_columns(person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON))
     if part is not None:
-        with_id = with_id.filter(part.holds(pl.col(_PERSON)))
+        rows = rows.filter(part.holds(pl.col("person_key").cast(pl.String)))
     return (
-        with_id.with_columns(order_key(_PLACE_FIELDS).alias(_ORDER))
+        rows.with_columns(
+            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
+            order_key(_PLACE_FIELDS).alias(_ORDER),
+        )
         .group_by(_PERSON)
         .agg(pl.col("person_key").first(), order.min())
         .select("person_key", *decoded_columns(order, time_dtype, _PLACE_FIELDS))
