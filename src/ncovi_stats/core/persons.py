@@ -138,7 +138,7 @@ def decoded_columns(
 ) -> list[pl.Expr]:
     """The columns of `FIRST_ROW_COLUMNS` but the id, from an `order_key(fields)` value."""
     time = key // _TIME_SHIFT
-    tie = key - time * _TIME_SHIFT
+    tie = (key - time * _TIME_SHIFT).cast(pl.Int64)  # below 2**39: 64-bit arithmetic from here
     exprs = [time.cast(pl.Int64).cast(time_dtype).alias("declared_at")]
     shift = 0
     for name, bits in reversed(fields):

@@ -65,17 +65,16 @@ def _line_blocks(source: BinaryIO) -> Iterator[bytes]:
     carry = b""
     while True:
         chunk = source.read(BLOCK_BYTES)
-        data = carry + chunk
         if not chunk:
-            if data:
-                yield data + b"\n"  # the last line, without its line break
+            if carry:
+                yield carry + b"\n"  # the last line, without its line break
             return
-        cut = data.rfind(b"\n") + 1
+        cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            carry = data
+            carry += chunk
             continue
-        carry = data[cut:]
-        yield data[:cut]
+        yield b"".join((carry, memoryview(chunk)[:cut]))  # one copy of the block
+        carry = chunk[cut:]
 
 
 def _fields_per_line(block: bytes, separator: bytes) -> np.ndarray | None:
