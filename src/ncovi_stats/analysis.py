@@ -217,8 +217,9 @@ def _collect_exports(
     """Queries and row counts over export files, inside the read's private work folder; in
     several passes over parts of the persons when every query allows it and the inputs are
     larger than `core.passes.rows_per_pass()` rows."""
+    person_queries = [query for query in queries if isinstance(query, passes.PersonQuery)]
     count = 1
-    if queries and all(isinstance(query, passes.PersonQuery) for query in queries):
+    if queries and len(person_queries) == len(queries):
         count = passes.pass_count(estimated_rows(request.inputs), passes.rows_per_pass())
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
@@ -242,7 +243,7 @@ def _collect_exports(
                 if count == 1:
                     return _collect(frames(None), queries, rows_query, request, raw=normalised)
                 return _collect_in_parts(
-                    frames, count, queries, rows_query, request, raw=normalised
+                    frames, count, person_queries, rows_query, request, raw=normalised
                 )
 
             collected, in_force = _collect_at_units_in_force(request, cutoff, at, queries)
@@ -309,7 +310,7 @@ def _collect(
 def _collect_in_parts(
     frames: Callable[[passes.Part | None], Frames],
     count: int,
-    queries: Sequence[Query],
+    queries: Sequence[passes.PersonQuery],
     rows_query: pl.LazyFrame,
     request: Request,
     *,
@@ -318,9 +319,10 @@ def _collect_in_parts(
     """`_collect` in `count` passes, each over one part of the persons (`core.passes`), whose
     results are combined per query, then one more for the row counts and the rest.
 
-    The row counts are not collected with a part: a scan shared by a fast and a slow consumer
-    buffers rows for the slow one, and that buffer (0.4 GiB at 10M rows, 4 GiB at 50M) took
-    all the memory the parts saved.
+    The row counts are not collected with a part: polars runs one memory-intensive node at a
+    time, so a scan shared by a part's group-by and the unresolved units' buffers rows for the
+    one that waits (50M rows in two passes: 4.6 GiB with the row counts beside part 0, 2.4
+    without, 4.7 in one pass).
     """
     results: list[list[pl.DataFrame]] = [[] for _ in queries]
     for index in range(count):
@@ -330,10 +332,7 @@ def _collect_in_parts(
             results, pl.collect_all([query(part) for query in queries]), strict=True
         ):
             done.append(frame)
-    combined = [
-        query.combine(parts)  # type: ignore[attr-defined]  # every query is a PersonQuery
-        for query, parts in zip(queries, results, strict=True)
-    ]
+    combined = [query.combine(parts) for query, parts in zip(queries, results, strict=True)]
     return [*combined, *_collect(frames(None), (), rows_query, request, raw=raw)]
 
 
