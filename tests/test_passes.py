@@ -4,6 +4,7 @@ forced into several passes equals one pass and an independent DuckDB computation
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,13 +17,15 @@ from polars.testing import assert_frame_equal
 
 from ncovi_stats import stages
 from ncovi_stats.analysis import Result, coverage_report
+from ncovi_stats.cli.app import run
 from ncovi_stats.core import coverage, passes, ranking
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.persons import accepted_rows, first_places
-from ncovi_stats.errors import UsageError
+from ncovi_stats.errors import ExitCode, UsageError
 from ncovi_stats.io.size import TEXT_BYTES_PER_ROW, estimated_rows
 from ncovi_stats.progress import progress_report
 from ncovi_stats.ranking import rank_report
+from tests.cli.test_unresolved_units import rows_of_export
 from tests.exports import CUTOFF
 from tests.support import request, write_csv
 from tests.test_duckdb_oracle import oracle
@@ -233,3 +236,27 @@ def test_commands_with_row_queries_stay_on_one_pass(
     with stages.listening(_counting(seen)):
         rank_report(request(tricky_export, as_of=CUTOFF), level="ward")
     assert seen == ["counting"]
+
+
+def test_cli_in_passes_writes_what_one_pass_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rejected rows, unit texts that did not resolve and the warning come from the pass of the
+    row counts: the same JSON, stderr and rejects file in one pass and in several."""
+    export = write_csv(tmp_path / "hai_duong.csv", rows_of_export())
+    assert passes.pass_count(estimated_rows([str(export)]), 10) >= 5
+
+    def coverage_cli(rows_per_pass: int | None) -> tuple[str, str, bytes]:
+        _set_rows_per_pass(monkeypatch, rows_per_pass)
+        rejects = tmp_path / "rejects.csv"  # the same name: the warning names it
+        argv = ["coverage", str(export), "--format", "json", "--rejects", str(rejects)]
+        assert run([*argv, "--as-of", "2020-04-08 17:00"]) == ExitCode.OK
+        out, err = capsys.readouterr()
+        return out, err, rejects.read_bytes()
+
+    one, several = coverage_cli(None), coverage_cli(10)
+    assert several == one
+    meta = json.loads(one[0])["meta"]
+    assert meta["rows"]["read"] == 100 and meta["rows"]["rejected"] == 27
+    assert meta["persons_counted_in_scope"] == 73
+    assert "units not recognised" in one[1] and one[2].count(b"\n") == 28
