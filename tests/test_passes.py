@@ -22,7 +22,8 @@ from ncovi_stats.core import coverage, passes, ranking
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.persons import accepted_rows, first_places
 from ncovi_stats.errors import ExitCode, UsageError
-from ncovi_stats.io.size import TEXT_BYTES_PER_ROW, estimated_rows
+from ncovi_stats.io import size
+from ncovi_stats.io.size import estimated_rows
 from ncovi_stats.progress import progress_report
 from ncovi_stats.ranking import rank_report
 from tests.cli.test_unresolved_units import rows_of_export
@@ -152,12 +153,19 @@ def test_pass_count() -> None:
     assert [passes.pass_count(rows, 10) for rows in (0, 1, 10, 11, 30, 31)] == [1, 1, 1, 2, 3, 4]
 
 
-def test_estimated_rows(tricky_export: Path, tmp_path: Path) -> None:
-    csv = write_csv(tmp_path / "a.csv", [{"person_key": "x" * 100}] * 30)
+def test_estimated_rows(
+    tricky_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = write_csv(tmp_path / "a.csv", [{"person_key": "x" * 99}] * 30)  # a header, 30 rows
+    assert csv.stat().st_size == 11 + 30 * 100
     assert estimated_rows([str(tricky_export)]) == 60_000  # Parquet: its metadata
-    assert estimated_rows([str(csv)]) == csv.stat().st_size // TEXT_BYTES_PER_ROW == 38
-    assert estimated_rows([str(tricky_export), str(csv)]) == 60_038
+    assert estimated_rows([str(csv)]) == 31  # a text file read whole: its lines
+    monkeypatch.setattr(size, "SAMPLE_BYTES", 250)  # 3 line breaks in the first 250 bytes
+    assert estimated_rows([str(csv)]) == 3 * 3_011 // 250 == 36
+    assert estimated_rows([str(tricky_export), str(csv)]) == 60_036
     assert estimated_rows([str(tmp_path / "missing.csv")]) == 0  # the read reports it
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert estimated_rows([str(tmp_path / "empty.csv")]) == 0
 
 
 def _set_rows_per_pass(monkeypatch: pytest.MonkeyPatch, rows_per_pass: int | None) -> None:
