@@ -246,25 +246,30 @@ def test_commands_with_row_queries_stay_on_one_pass(
     assert seen == ["counting"]
 
 
+@pytest.mark.parametrize("with_rejects", [True, False])
 def test_cli_in_passes_writes_what_one_pass_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    with_rejects: bool,
 ) -> None:
     """Rejected rows, unit texts that did not resolve and the warning come from the pass of the
     row counts: the same JSON, stderr and rejects file in one pass and in several."""
     export = write_csv(tmp_path / "hai_duong.csv", rows_of_export())
     assert passes.pass_count(estimated_rows([str(export)]), 10) >= 5
+    rejects = tmp_path / "rejects.csv"  # the same name each time: the warning names it
 
     def coverage_cli(rows_per_pass: int | None) -> tuple[str, str, bytes]:
         _set_rows_per_pass(monkeypatch, rows_per_pass)
-        rejects = tmp_path / "rejects.csv"  # the same name: the warning names it
-        argv = ["coverage", str(export), "--format", "json", "--rejects", str(rejects)]
-        assert run([*argv, "--as-of", "2020-04-08 17:00"]) == ExitCode.OK
+        argv = ["coverage", str(export), "--format", "json", "--as-of", "2020-04-08 17:00"]
+        assert run([*argv, *(["--rejects", str(rejects)] if with_rejects else [])]) == ExitCode.OK
         out, err = capsys.readouterr()
-        return out, err, rejects.read_bytes()
+        return out, err, rejects.read_bytes() if with_rejects else b""
 
     one, several = coverage_cli(None), coverage_cli(10)
     assert several == one
     meta = json.loads(one[0])["meta"]
     assert meta["rows"]["read"] == 100 and meta["rows"]["rejected"] == 27
     assert meta["persons_counted_in_scope"] == 73
-    assert "units not recognised" in one[1] and one[2].count(b"\n") == 28
+    assert '"Tnh Hải Dương" (province, unknown-unit, 20 rows)' in one[1]
+    assert one[2].count(b"\n") == (28 if with_rejects else 0)
