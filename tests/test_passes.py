@@ -18,10 +18,10 @@ from polars.testing import assert_frame_equal
 from ncovi_stats import stages
 from ncovi_stats.analysis import Result, coverage_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.core import coverage, passes, ranking
+from ncovi_stats.core import coverage, passes, ranking, unresolved
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.persons import accepted_rows, first_places
-from ncovi_stats.errors import ExitCode, UsageError
+from ncovi_stats.errors import REJECT_REASONS, ExitCode, UsageError
 from ncovi_stats.io import size
 from ncovi_stats.io.size import estimated_rows
 from ncovi_stats.progress import progress_report
@@ -195,7 +195,7 @@ def test_coverage_in_passes_equals_one_pass_and_duckdb(
 ) -> None:
     one, one_passes = _coverage(monkeypatch, tricky_export, None)
     four, four_passes = _coverage(monkeypatch, tricky_export, 15_000)  # 60,000 rows
-    assert (one_passes, four_passes) == (1, 5)  # 4 parts, then the row counts
+    assert (one_passes, four_passes) == (1, 4)  # no unit text to list: no pass for them
     assert_frame_equal(four.records, one.records)
     assert four.meta == one.meta
     ours = {
@@ -225,7 +225,7 @@ def test_progress_and_rank_in_passes_equal_one_pass_and_duckdb(
 
     one, one_passes = both(None)
     three, three_passes = both(20_000)
-    assert (one_passes, three_passes) == (2, 8)  # each: 3 parts, then the row counts
+    assert (one_passes, three_passes) == (2, 6)  # each: 3 parts, the row counts with the first
     for ours, expected in zip(three, one, strict=True):
         assert_frame_equal(ours, expected)
     params = {"path": str(tricky_export), "cutoff": CUTOFF}
@@ -273,3 +273,18 @@ def test_cli_in_passes_writes_what_one_pass_writes(
     assert meta["persons_counted_in_scope"] == 73
     assert '"Tnh Hải Dương" (province, unknown-unit, 20 rows)' in one[1]
     assert one[2].count(b"\n") == (28 if with_rejects else 0)
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({}, False),
+        ({"unknown-unit": 1}, True),
+        ({"ambiguous-unit": 2}, True),
+        ({"unresolved_wards": 1}, True),
+        ({"future-time": 5, "no-identity": 1}, False),  # rejected, but not for their unit
+    ],
+)
+def test_unresolved_texts_are_looked_for_only_where_counted(counts: dict, expected: bool) -> None:
+    row = {reason: 0 for reason in REJECT_REASONS} | {"read": 9, "unresolved_wards": 0} | counts
+    assert unresolved.finds_rows(pl.DataFrame([row])) is expected
