@@ -235,19 +235,19 @@ def _collect_exports(
             def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
                 remapped = crosswalk.remap_districts(normalised, in_force)
                 accepted = persons.accepted_rows(remapped, cutoff)
-
-                def frames(part: passes.Part | None) -> Frames:
-                    return Frames(remapped, accepted, persons.first_places(accepted, part), cutoff)
-
-                # In passes the row counts come with the first part and read the rows as it does,
-                # after the crosswalk (no count reads a district, duplicates aside): two readings
-                # of one scan made polars buffer rows (50M: 2.7-3.6 GiB against 2.4)
-                counted = remapped if count > 1 and not duplicates else normalised
-                rows_query = quality.row_count_query(counted, cutoff, duplicates=duplicates)
+                frames = Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+                rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
                 if count == 1:
-                    return _collect(frames(None), queries, rows_query, request, raw=normalised)
+                    return _collect(frames, queries, rows_query, request, raw=normalised)
+
+                def part_frames(part: passes.Part) -> Frames:
+                    rows = scan.rows_of_persons(part.holds)
+                    remapped = crosswalk.remap_districts(rows, in_force).cache()
+                    accepted = persons.accepted_rows(remapped, cutoff)
+                    return Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+
                 return _collect_in_parts(
-                    frames, count, person_queries, rows_query, request, raw=normalised
+                    part_frames, count, person_queries, frames, rows_query, request, raw=normalised
                 )
 
             collected, in_force = _collect_at_units_in_force(request, cutoff, at, queries)
@@ -312,39 +312,42 @@ def _collect(
 
 
 def _collect_in_parts(
-    frames: Callable[[passes.Part | None], Frames],
+    part_frames: Callable[[passes.Part], Frames],
     count: int,
     queries: Sequence[passes.PersonQuery],
+    frames: Frames,
     rows_query: pl.LazyFrame,
     request: Request,
     *,
     raw: pl.LazyFrame,
 ) -> list[pl.DataFrame]:
-    """`_collect` in `count` passes, each over one part of the persons (`core.passes`), whose
-    results are combined per query; the row counts come with the first part.
+    """`_collect` in `count` passes, each over the rows of one part of the persons
+    (`core.passes`; `io.scan.Scan.rows_of_persons`: only those rows are normalised), with the
+    row counts of those rows; each query's parts and the row counts are combined.
 
-    The row counts are a reduction over the rows the part reads (`rows_query` over the rows
-    after the crosswalk): beside part 0 they cost no memory and almost no time. The unit texts
-    that did not resolve take a pass of their own, when there are some (with --rejects always,
-    for the rejected rows): polars runs one memory-intensive node at a time, and a scan shared
-    by a part's group-by and theirs buffers rows for the one that waits (50M rows in two passes:
-    4.6 GiB with them beside part 0, 2.4 without; 4.7 in one pass).
+    The row counts are a reduction over the rows the part reads (after the crosswalk): beside
+    it they cost no memory and almost no time. The unit texts that did not resolve take a pass
+    over all rows (`frames`, `rows_query`) when there are some, and with --rejects: polars runs
+    one memory-intensive node at a time, and a scan shared by a part's group-by and theirs
+    buffers rows for the one that waits (50M rows in two passes: 4.6 GiB with them beside part
+    0, 2.4 without; 4.7 in one pass). Reading the row counts before the crosswalk and the part
+    after it (two readings of one scan) also buffered: 2.7-3.6 GiB.
     """
     results: list[list[pl.DataFrame]] = [[] for _ in queries]
-    rows = pl.DataFrame()
+    counts: list[pl.DataFrame] = []
     for index in range(count):
         stages.report("counting")
-        part = frames(passes.Part(index, count))
-        counted = [rows_query] if index == 0 else []
-        done = list(pl.collect_all([*(query(part) for query in queries), *counted]))
-        if counted:
-            rows = done.pop()
+        part = part_frames(passes.Part(index, count))
+        counted = quality.row_count_query(part.normalised, part.cutoff)
+        *done, rows = pl.collect_all([*(query(part) for query in queries), counted])
+        counts.append(rows)
         for parts, frame in zip(results, done, strict=True):
             parts.append(frame)
     combined = [query.combine(parts) for query, parts in zip(queries, results, strict=True)]
+    rows = quality.combine_row_counts(counts)
     if request.rejects is None and not unresolved.finds_rows(rows):
         return [*combined, rows, unresolved.empty_query_frame()]
-    return [*combined, *_collect(frames(None), (), rows_query, request, raw=raw)]
+    return [*combined, *_collect(frames, (), rows_query, request, raw=raw)]
 
 
 def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
