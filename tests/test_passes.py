@@ -18,17 +18,18 @@ from polars.testing import assert_frame_equal
 from ncovi_stats import stages
 from ncovi_stats.analysis import Result, coverage_report
 from ncovi_stats.cli.app import run
-from ncovi_stats.core import coverage, passes, ranking, unresolved
+from ncovi_stats.core import coverage, passes, quality, ranking, unresolved
 from ncovi_stats.core import progress as core_progress
 from ncovi_stats.core.persons import accepted_rows, first_places
 from ncovi_stats.errors import REJECT_REASONS, ExitCode, UsageError
 from ncovi_stats.io import size
+from ncovi_stats.io.scan import open_exports
 from ncovi_stats.io.size import estimated_rows
 from ncovi_stats.progress import progress_report
 from ncovi_stats.ranking import rank_report
 from tests.cli.test_unresolved_units import rows_of_export
 from tests.exports import CUTOFF
-from tests.support import request, write_csv
+from tests.support import NOW, request, write_csv
 from tests.test_duckdb_oracle import oracle
 from tests.test_progress_oracle import DAILY
 
@@ -288,3 +289,35 @@ def test_cli_in_passes_writes_what_one_pass_writes(
 def test_unresolved_texts_are_looked_for_only_where_counted(counts: dict, expected: bool) -> None:
     row = {reason: 0 for reason in REJECT_REASONS} | {"read": 9, "unresolved_wards": 0} | counts
     assert unresolved.finds_rows(pl.DataFrame([row])) is expected
+
+
+def test_rows_of_persons_split_every_row_once(tmp_path: Path) -> None:
+    """Each part normalises the rows of its persons (rows without a key in part 0); together
+    they are the normalised rows, and their row counts sum to those of all rows."""
+    rows = [
+        {"declared_at": "2020-04-08 09:00:00", "person_key": key, "province_code": code}
+        for key, code in [
+            ("000000000000000a", "93"),
+            (" 000000000000000a ", "93"),  # the same person once stripped
+            ("000000000000000b", "99"),  # unknown unit: rejected, still in its person's part
+            ("person 7", "93"),
+            ("", "93"),  # no identity: rejected, part 0
+            ("0000000000000003", "93"),
+        ]
+    ] + [{"declared_at": "yesterday", "person_key": "0000000000000004", "province_code": "93"}]
+    export = write_csv(tmp_path / "mixed.csv", rows)
+    order = ["_source_file", "_line"]
+    with open_exports([str(export)], now=NOW) as scan:
+        whole = scan.frame.collect().sort(order)
+        parts = [scan.rows_of_persons(passes.Part(i, 3).holds).collect() for i in range(3)]
+        counts = [
+            quality.row_count_query(scan.rows_of_persons(passes.Part(i, 3).holds), CUTOFF)
+            for i in range(3)
+        ]
+        combined = quality.combine_row_counts(pl.collect_all(counts))
+        expected = quality.row_count_query(scan.frame, CUTOFF).collect()
+    # last hex digit mod 3: "" and 3 in part 0; a (10), a, "person 7" and 4 in 1; b (11) in 2
+    assert [part.height for part in parts] == [2, 4, 1]
+    assert_frame_equal(pl.concat(parts).sort(order), whole)
+    assert_frame_equal(combined, expected, check_dtypes=False)
+    assert combined.row(0, named=True)["read"] == 7
