@@ -101,12 +101,15 @@ from datetime import datetime
 import polars as pl
 from ncovi_stats.api.read import Request, read
 from ncovi_stats.core.cutoff import parse_as_of
+from ncovi_stats.core.passes import PersonQuery, summed
 
-def series(frames):
-    return (
-        frames.first.group_by("province_code", "district_code", pl.col("declared_at").dt.date().alias("day"))
-        .agg(pl.len().alias("new_persons"))
-    )
+# counted in parts of the persons when the input is large, as `progress --series` is
+series = PersonQuery(
+    lambda frames: frames.first.group_by(
+        "province_code", "district_code", pl.col("declared_at").dt.date().alias("day")
+    ).agg(pl.len().alias("new_persons")),
+    summed("province_code", "district_code", "day"),
+)
 
 request = Request(inputs=(sys.argv[1],), now=datetime(2025, 1, 1), as_of=parse_as_of(sys.argv[2]))
 daily = read(request, series).frames[0]

@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python bench/report_one_read.py [EXPORT]
 
-Times `build_bundle` (one `analysis.read` for every section, charts and files rendered) against
+Times `build_bundle` (one `api.read.read` for every section, charts and files rendered) against
 the library entry points each doing their own read (`coverage_report` for two levels,
 `progress_report` for two levels, `rank_report`, `followup_report`, `quality_report_of`), with
 no rendering. Best of three runs each, with --as-of given (no extra pass for the cut-off).

@@ -224,7 +224,7 @@ def _header_row(value: Any, base: Path) -> int:
 
 
 def _text(value: Any, base: Path) -> str | None:
-    """Kept as written; `io.scan` checks encodings and the CLI the delimiter's spelling."""
+    """Kept as written; `io.read.scan` checks encodings and the CLI the delimiter's spelling."""
     return str(value).strip() or None
 
 

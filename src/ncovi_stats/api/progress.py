@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.api.read import Frames, Query, Read, Request, Result, describe, read
+from ncovi_stats.api.read import Query, Read, Request, Result, describe, read
 from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.totals import listing_totals
@@ -28,17 +28,10 @@ class Progress:
     series: Result
 
 
-def _counts(request: Request):  # type: ignore[no-untyped-def]
-    def query(frames: Frames) -> pl.LazyFrame:
-        # With no accepted row the cut-off is unknown; read() then fails with a clear message.
-        return pace.progress_counts(frames.first, frames.cutoff or request.now)
-
-    return query
-
-
 def progress_queries(request: Request) -> list[Query]:
-    """The queries `progress_assemble` needs, to collect with others in one `api.read.read`."""
-    return [_counts(request), lambda frames: pace.daily_new_persons(frames.first)]
+    """The queries `progress_assemble` needs, to collect with others in one `api.read.read`.
+    With no accepted row the cut-off is unknown; read() then fails with a clear message."""
+    return list(pace.progress_queries(request.now))
 
 
 def progress_report(request: Request, *, level: str, target: Decimal, deadline: date) -> Progress:

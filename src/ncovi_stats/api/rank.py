@@ -39,9 +39,7 @@ def rank_report(
 
 def rank_queries(level: str) -> list[Query]:
     """The queries `rank_assemble` needs, to collect with others in one `api.read.read`."""
-    queries: list[Query] = [
-        lambda frames: ranking.counts_with_day_before(frames.first, frames.cutoff)
-    ]
+    queries: list[Query] = [ranking.COUNTS_WITH_DAY_BEFORE]
     if level == "ward":
         queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
     return queries

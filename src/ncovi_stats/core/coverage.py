@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import polars as pl
 
+from ncovi_stats.core.passes import PersonQuery, summed
+
 # The key columns of each level, outermost first.
 LEVEL_KEYS: dict[str, tuple[str, ...]] = {
     "province": ("province_code",),
@@ -35,6 +37,12 @@ def count_by_unit(first: pl.LazyFrame) -> pl.LazyFrame:
     return first.group_by("province_code", "district_code", "ward_code").agg(
         pl.len().cast(pl.Int64).alias("persons_counted")
     )
+
+
+# `count_by_unit` as a query of `api.read.read`, which may count it in parts (`core.passes`).
+PERSONS_BY_UNIT = PersonQuery(
+    lambda frames: count_by_unit(frames.first), summed(*LEVEL_KEYS["ward"])
+)
 
 
 def persons_needed(target: Decimal, population: int, persons: int) -> int:

@@ -144,12 +144,15 @@ def normalise_declarations(
     now: datetime,
     key: bytes | None = None,
     resolver: UnitResolver | None = None,
+    keep: Callable[[pl.Expr], pl.Expr] | None = None,
 ) -> pl.LazyFrame:
     """One raw export (canonical column names, `_line`) to the normalised frame.
 
     `schema` is the raw frame's schema; `now` is naive Vietnam local time; `key` hashes
     identity columns into `person_key`, which are dropped right there (SPEC §5); `resolver`
-    resolves unit names (default: the bundled units, without user aliases).
+    resolves unit names (default: the bundled units, without user aliases). `keep`, given the
+    person key as normalised, selects the rows to normalise at all (a part of the persons,
+    `core.passes`): polars would not move that filter below the unit lookups by itself.
     """
     names = list(schema)
     check_required_columns(source, names)
@@ -162,6 +165,8 @@ def normalise_declarations(
             **{name: dtype for name, dtype in schema.items() if name not in IDENTITY_COLUMNS},
             "person_key": pl.String(),
         }
+    if keep is not None:
+        raw = raw.filter(keep(values.blank_to_null(pl.col("person_key"))))
     invalid = (
         pl.col("_invalid_encoding").cast(pl.Boolean)
         if "_invalid_encoding" in schema

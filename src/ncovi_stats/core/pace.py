@@ -9,6 +9,7 @@ counts at the window start come from the same first rows as the counts at the cu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +17,7 @@ from fractions import Fraction
 import polars as pl
 
 from ncovi_stats.core.coverage import LEVEL_KEYS, unit_code, unit_columns
+from ncovi_stats.core.passes import PersonQuery, summed
 from ncovi_stats.core.values import TIME_UNIT
 
 WINDOW = timedelta(days=7)
@@ -134,11 +136,49 @@ def progress_counts(first: pl.LazyFrame, cutoff: datetime) -> pl.LazyFrame:
     )
 
 
+def combine_progress_counts(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """`progress_counts` over all persons from its results over disjoint parts of them.
+
+    Counts are summed and `earliest` is the minimum; `counted_at_earliest` of a part counts
+    persons at that part's earliest instant, so only parts whose earliest instant is the
+    earliest of all add theirs.
+    """
+    earliest = [part["earliest"].min() for part in parts]
+    overall = min((when for when in earliest if when is not None), default=None)
+    rows = pl.concat(
+        [
+            part.with_columns(pl.col("counted_at_earliest") * int(when == overall))
+            for part, when in zip(parts, earliest, strict=True)
+        ],
+        how="vertical",
+    )
+    return (
+        rows.group_by(*BASE_KEYS)
+        .agg(
+            pl.col("persons_counted", "counted_week_ago", "counted_at_earliest").sum(),
+            pl.col("earliest").min(),
+        )
+        .select(rows.columns)
+    )
+
+
 def daily_new_persons(first: pl.LazyFrame) -> pl.LazyFrame:
     """Per base unit and local day: persons whose first row falls on that day."""
     return first.group_by(*BASE_KEYS, pl.col("declared_at").dt.date().alias("day")).agg(
         pl.len().cast(pl.Int64).alias("new_persons")
     )
+
+
+def progress_queries(now: datetime) -> list[PersonQuery]:
+    """`progress_counts` (at the cut-off, else at `now`: with no accepted row there is none)
+    and `daily_new_persons`, as queries of `api.read.read` (`core.passes`)."""
+    return [
+        PersonQuery(
+            lambda frames: progress_counts(frames.first, frames.cutoff or now),
+            combine_progress_counts,
+        ),
+        PersonQuery(lambda frames: daily_new_persons(frames.first), summed(*BASE_KEYS, "day")),
+    ]
 
 
 def earliest_declaration(counts: pl.DataFrame) -> datetime | None:

@@ -8,6 +8,7 @@ from functools import cache
 import polars as pl
 
 from ncovi_stats.core.lookup import lookup, rank_value
+from ncovi_stats.core.passes import Part
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
@@ -137,7 +138,7 @@ def decoded_columns(
 ) -> list[pl.Expr]:
     """The columns of `FIRST_ROW_COLUMNS` but the id, from an `order_key(fields)` value."""
     time = key // _TIME_SHIFT
-    tie = key - time * _TIME_SHIFT
+    tie = (key - time * _TIME_SHIFT).cast(pl.Int64)  # below 2**39: 64-bit arithmetic from here
     exprs = [time.cast(pl.Int64).cast(time_dtype).alias("declared_at")]
     shift = 0
     for name, bits in reversed(fields):
@@ -198,16 +199,20 @@ _PLACE_FIELDS: tuple[tuple[str, int], ...] = _TIE_FIELDS[:3]
 PLACE_COLUMNS: tuple[str, ...] = ("declared_at", "province_code", "district_code", "ward_code")
 
 
-def first_places(rows: pl.LazyFrame) -> pl.LazyFrame:
+def first_places(rows: pl.LazyFrame, part: Part | None = None) -> pl.LazyFrame:
     """One row per person: `person_key` and the time and unit codes of their first row.
 
     The same values as those columns of `first_rows`: the order of SPEC §3.3 starts with the
     time, ward, district and province, and the later keys (declared_by, channel, id) only choose
     among rows that agree on all four. Ordering by those four alone, a query that needs no more
     (coverage, progress, rank) reads and normalises neither declared_by, channel nor the id.
+    With `part`, only the persons of that part (`core.passes`); the filter is on the key, so
+    polars applies it before normalising the other columns.
     """
     order = pl.col(_ORDER)
     time_dtype = rows.collect_schema()["declared_at"]
+    if part is not None:
+        rows = rows.filter(part.holds(pl.col("person_key").cast(pl.String)))
     return (
         rows.with_columns(
             person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),

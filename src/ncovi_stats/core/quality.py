@@ -9,6 +9,7 @@ id used by two or more persons is a separate count (`declaration_ids_shared`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -127,6 +128,15 @@ def row_count_query(
     if not duplicates:
         return counts
     return counts.join(declaration_ids_shared_query(normalised), how="cross")
+
+
+def combine_row_counts(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """`row_count_query` (no duplicates) over all rows from its results over disjoint parts of
+    them: every count summed, the latest accepted time the latest of all."""
+    rows = pl.concat(parts, how="vertical")
+    return rows.select(pl.exclude("latest_accepted").sum(), pl.col("latest_accepted").max()).select(
+        rows.columns
+    )
 
 
 def row_counts_from(frame: pl.DataFrame) -> RowCounts:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import polars as pl
 
 from ncovi_stats.core.cutoff import ONE_DAY
+from ncovi_stats.core.passes import PersonQuery, summed
 from ncovi_stats.core.values import TIME_UNIT
 
 DAY_BEFORE_COLUMN = "persons_counted_day_before"
@@ -31,6 +32,13 @@ def counts_with_day_before(first: pl.LazyFrame, cutoff: datetime | None) -> pl.L
         .cast(pl.Int64)
         .alias(DAY_BEFORE_COLUMN),
     )
+
+
+# `counts_with_day_before` as a query of `api.read.read`, which may count it in parts.
+COUNTS_WITH_DAY_BEFORE = PersonQuery(
+    lambda frames: counts_with_day_before(frames.first, frames.cutoff),
+    summed("province_code", "district_code", "ward_code"),
+)
 
 
 def _sort_key(

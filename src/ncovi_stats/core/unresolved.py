@@ -99,6 +99,14 @@ def unresolved_query(normalised: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def finds_rows(row_counts: pl.DataFrame) -> bool:
+    """Whether `unresolved_query` finds any row, from the row counts of the same rows
+    (`quality.row_count_query`): rows rejected for their unit, accepted rows whose ward did not
+    resolve."""
+    row = row_counts.row(0, named=True)
+    return any(row[reason] for reason in UNIT_REASONS) or bool(row["unresolved_wards"])
+
+
 def empty_query_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=QUERY_SCHEMA)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import glob
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,6 +120,8 @@ class SourceInfo:
 class Scan:
     frame: pl.LazyFrame  # every row read, normalised (`core.normalise.NORMALISED_SCHEMA`)
     sources: list[SourceInfo]
+    # the rows whose normalised person key passes a test, normalised alone (`core.passes`)
+    rows_of_persons: Callable[[Callable[[pl.Expr], pl.Expr]], pl.LazyFrame]
 
 
 def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
@@ -318,6 +320,7 @@ def scan_exports(
     resolver = UnitResolver.bundled().with_aliases(options.aliases)
     frames = []
     sources = []
+    raws: list[tuple[pl.LazyFrame, str, dict[str, pl.DataType]]] = []
     for path in expand_paths(patterns):
         stages.report("reading", str(path))
         try:
@@ -330,6 +333,7 @@ def scan_exports(
                     )
                 )
                 sources.append(info)
+                raws.append((raw, info.source, schema))
         except (OSError, pl.exceptions.PolarsError) as error:
             kind = type(error).__name__  # the message may quote cells: never shown
         else:
@@ -337,7 +341,25 @@ def scan_exports(
         raise BadInputError(
             f"{path}: cannot be read as {file_format(path)} ({kind}); is it an export file?"
         )
-    return Scan(pl.concat(frames, how="vertical"), sources)
+
+    def rows_of_persons(keep: Callable[[pl.Expr], pl.Expr]) -> pl.LazyFrame:
+        return pl.concat(
+            [
+                normalise_declarations(
+                    raw,
+                    source=source,
+                    schema=schema,
+                    now=now,
+                    key=key,
+                    resolver=resolver,
+                    keep=keep,
+                )
+                for raw, source, schema in raws
+            ],
+            how="vertical",
+        )
+
+    return Scan(pl.concat(frames, how="vertical"), sources, rows_of_persons)
 
 
 @contextmanager

@@ -82,7 +82,7 @@ class _NeedsCopy(Exception):
 class IdentityGuard(Protocol):
     """What the transcoder asks of its caller when it copies a file: check the header as written
     (repeated headers), and turn a batch of records with their headers as written into the
-    frame to store, its identity columns hashed and dropped (`io.scan`)."""
+    frame to store, its identity columns hashed and dropped (`io.read.scan`)."""
 
     def check_header(self, header: list[str]) -> None: ...
 
