@@ -13,7 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ncovi_stats.api.read import Request, coverage_report, read
+from ncovi_stats.api.coverage import coverage_report
+from ncovi_stats.api.read import Request, read
 from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import NcoviError

@@ -9,7 +9,7 @@ import pytest
 
 from ncovi_stats.api.coverage import coverage_view
 from ncovi_stats.api.rank import rank_report
-from ncovi_stats.api.read import unit_names
+from ncovi_stats.api.units import unit_names
 from ncovi_stats.cli.app import run
 from ncovi_stats.core.ranking import ranks
 from ncovi_stats.errors import ExitCode

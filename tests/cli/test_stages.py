@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ncovi_stats import stages
-from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.cli.app import run
 from ncovi_stats.io.read import transcode
 from tests import terminal

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ncovi_stats.api.read import coverage_report, read
+from ncovi_stats.api.coverage import coverage_report
+from ncovi_stats.api.read import read
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, ExitCode, UsageError
 from ncovi_stats.io.keyfile import generate_key_file, load_key

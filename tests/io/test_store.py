@@ -15,7 +15,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from ncovi_stats.api.read import Request, coverage_report
+from ncovi_stats.api.coverage import coverage_report
+from ncovi_stats.api.read import Request
 from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import BadInputError, LockedError

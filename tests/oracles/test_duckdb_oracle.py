@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.coverage import coverage_report
 from tests.exports import CUTOFF
 from tests.support import request
 

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import ExitCode

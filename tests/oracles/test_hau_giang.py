@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.cli.app import run
 from tests.exports import CUTOFF, DECLARED, Export
 from tests.support import request

@@ -13,7 +13,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ncovi_stats.api.read import coverage_report
+from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.cli.app import run
 from tests.support import request, write_csv
 

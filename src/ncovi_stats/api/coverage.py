@@ -1,19 +1,58 @@
-"""Coverage views beyond the plain table: ward level with rows, `--split-by`, `--units 2025`.
-
-`coverage_view` is what the `coverage` command calls; the plain province/district table is
-`api.read.coverage_report`, unchanged.
+"""Coverage per unit (SPEC §3.1–§3.5): `coverage_report`, the plain province and district table,
+and `coverage_view`, what the `coverage` command calls: that table, or the views beyond it (ward
+level with rows, `--split-by`, `--units 2025`).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
+
 from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
-from ncovi_stats.api.read import Request, Result, coverage_report, describe, read
-from ncovi_stats.core import breakdown
+from ncovi_stats.api.read import Request, Result, describe, read
+from ncovi_stats.core import breakdown, coverage
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.read.population import load_population
+
+
+def coverage_report(request: Request, *, level: str, target: Decimal | None = None) -> Result:
+    """Coverage per unit of `level` at the cut-off (SPEC §3.1–§3.5)."""
+    population = load_population(request.population_file)  # a bad file fails before the read
+    done = read(request, coverage.PERSONS_BY_UNIT)
+    (counts,), rows, cutoff = done.frames, done.rows, done.cutoff
+    scope = coverage.scope_provinces(counts, request.provinces)
+    records = coverage.coverage_records(
+        counts,
+        level=level,
+        units=done.units(level),
+        population=done.population(population),
+        scope=scope,
+        target=target,
+    )
+    in_scope = counts.filter(pl.col("province_code").is_in(scope))
+    unplaced = in_scope.filter(pl.col(coverage.unit_code(level)).is_null())["persons_counted"].sum()
+    meta = describe(
+        "coverage",
+        request,
+        level=level,
+        cutoff=cutoff,
+        scope=scope,
+        records=records,
+        rows=rows,
+        persons_counted_in_scope=int(in_scope["persons_counted"].sum()),
+        persons_without_unit_of_level=int(unplaced),
+        totals=listing_totals(
+            records,
+            level=level,
+            population=population,
+            scope=scope,
+            persons_in_scope=int(in_scope["persons_counted"].sum()),
+        ),
+        target_pct=None if target is None else float(target),
+    )
+    return Result(records=records, cutoff=cutoff, meta=meta)
 
 
 def check_split(split_by: str | None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import reference
-from ncovi_stats.api.read import unit_names
+from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, tabulate, units2025
 from ncovi_stats.core.crosswalk import Crosswalk, district_population
 

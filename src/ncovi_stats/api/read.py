@@ -13,13 +13,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from ncovi_stats import __version__, reference, stages
+from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, crosswalk, passes, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.rejects import rejected_rows
-from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.core.units import UnitResolver
-from ncovi_stats.errors import BadInputError, RejectedRowsWarning, UsageError
-from ncovi_stats.io.read.population import load_population
+from ncovi_stats.errors import BadInputError, RejectedRowsWarning
 from ncovi_stats.io.read.scan import ReadOptions, SourceInfo, open_exports
 from ncovi_stats.io.read.size import estimated_rows
 
@@ -47,46 +46,6 @@ class Result:
     records: pl.DataFrame
     cutoff: datetime
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def resolve_provinces(texts: Sequence[str]) -> tuple[str, ...]:
-    """`--province` values (codes or names, with or without diacritics) to GSO codes."""
-    resolver = UnitResolver.bundled()
-    codes = []
-    for text in texts:
-        stripped = text.strip()
-        if stripped.isdigit() and resolver.is_province(stripped.zfill(2)):
-            codes.append(stripped.zfill(2))
-            continue
-        resolution = resolver.province(stripped)
-        if resolution.code is None:
-            problem = (
-                "matches several provinces"
-                if resolution.problem == "ambiguous-unit"
-                else "is not a province"
-            )
-            raise UsageError(
-                f"--province '{text}' {problem}; give the 2-digit GSO code (e.g. 93) "
-                "or the name (e.g. 'Hậu Giang')."
-            )
-        codes.append(resolution.code)
-    return tuple(dict.fromkeys(codes))
-
-
-def unit_names(level: str, units_in_force: crosswalk.Crosswalk | None = None) -> pl.DataFrame:
-    """Every known unit of `level` with its name and the names of its parents; with
-    `units_in_force`, districts as they were then (`core.crosswalk.district_units`)."""
-    provinces = reference.provinces().select("province_code", "province_name")
-    if level == "province":
-        return provinces
-    districts = reference.districts().select("province_code", "district_code", "district_name")
-    if level == "ward":
-        wards = reference.wards().select("district_code", "ward_code", "ward_name")
-        districts = wards.join(districts, on="district_code", how="left")
-    named = districts.join(provinces, on="province_code", how="left").select(
-        coverage.unit_columns(level)
-    )
-    return crosswalk.district_units(named, units_in_force or crosswalk.Crosswalk())
 
 
 @dataclass(frozen=True)
@@ -461,41 +420,3 @@ def describe(
         "units_crosswalk": crosswalk.in_force(cutoff).meta(),
         **extra,
     }
-
-
-def coverage_report(request: Request, *, level: str, target: Decimal | None = None) -> Result:
-    """Coverage per unit of `level` at the cut-off (SPEC §3.1–§3.5)."""
-    population = load_population(request.population_file)  # a bad file fails before the read
-    done = read(request, coverage.PERSONS_BY_UNIT)
-    (counts,), rows, cutoff = done.frames, done.rows, done.cutoff
-    scope = coverage.scope_provinces(counts, request.provinces)
-    records = coverage.coverage_records(
-        counts,
-        level=level,
-        units=done.units(level),
-        population=done.population(population),
-        scope=scope,
-        target=target,
-    )
-    in_scope = counts.filter(pl.col("province_code").is_in(scope))
-    unplaced = in_scope.filter(pl.col(coverage.unit_code(level)).is_null())["persons_counted"].sum()
-    meta = describe(
-        "coverage",
-        request,
-        level=level,
-        cutoff=cutoff,
-        scope=scope,
-        records=records,
-        rows=rows,
-        persons_counted_in_scope=int(in_scope["persons_counted"].sum()),
-        persons_without_unit_of_level=int(unplaced),
-        totals=listing_totals(
-            records,
-            level=level,
-            population=population,
-            scope=scope,
-            persons_in_scope=int(in_scope["persons_counted"].sum()),
-        ),
-        target_pct=None if target is None else float(target),
-    )
-    return Result(records=records, cutoff=cutoff, meta=meta)

@@ -48,7 +48,8 @@ def parse_request(
 ) -> Request:
     """The library's request from the flags. `outputs` (flag -> path) are checked first: none
     may name an input (exports, --population, --key-file) or another output (exit 2)."""
-    from ncovi_stats.api.read import Request, resolve_provinces
+    from ncovi_stats.api.read import Request
+    from ncovi_stats.api.units import resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
     from ncovi_stats.io.read.aliases import load_aliases, read_alias_file

@@ -146,8 +146,8 @@ def settings_from(flags: dict[str, Any], config: Path | None) -> Settings:
 
 
 def report_options(settings: Settings, provinces: tuple[str, ...]) -> ReportOptions:
-    from ncovi_stats.api.read import resolve_provinces
     from ncovi_stats.api.report import ReportOptions, Target
+    from ncovi_stats.api.units import resolve_provinces
 
     overrides = {}
     for override in settings.province_targets:
@@ -214,7 +214,7 @@ def report(
     verbose: Verbose = False,
 ) -> None:
     from ncovi_stats.api.failon import check_report_fail_on
-    from ncovi_stats.api.read import resolve_provinces
+    from ncovi_stats.api.units import resolve_provinces
     from ncovi_stats.errors import UsageError
 
     log = Log(quiet, verbose)

@@ -138,7 +138,7 @@ def parse_until(text: str) -> datetime:
 
 def resolve_provinces(values: list[str] | None) -> list[str] | None:
     """GSO codes of the provinces named by codes or names (as everywhere); None for 'all'."""
-    from ncovi_stats.api.read import resolve_provinces as resolve
+    from ncovi_stats.api.units import resolve_provinces as resolve
 
     items = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
     if not items:
