@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from ncovi_stats.api.coverage import coverage_report
-from ncovi_stats.api.read import Request
+from ncovi_stats.api.request import Request
 from ncovi_stats.api.sample import generate_declarations
 from ncovi_stats.io.store.ingest import ingest_exports
 from ncovi_stats.io.store.layout import open_store

@@ -99,7 +99,8 @@ NCOVI_SERIES = """
 import sys
 from datetime import datetime
 import polars as pl
-from ncovi_stats.api.read import Request, read
+from ncovi_stats.api.read import read
+from ncovi_stats.api.request import Request
 from ncovi_stats.core.cutoff import parse_as_of
 from ncovi_stats.core.passes import PersonQuery, summed
 

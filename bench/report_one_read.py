@@ -20,8 +20,8 @@ from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.api.followup import followup_report
 from ncovi_stats.api.progress import progress_report
 from ncovi_stats.api.rank import rank_report
-from ncovi_stats.api.read import Request
 from ncovi_stats.api.report import ReportOptions, Target, build_bundle
+from ncovi_stats.api.request import Request
 from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.render.bundle import render_files
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.api.read import Request
+from ncovi_stats.api.request import Request
 
 # A clock far after the 2020 data, so no test row is "future" unless it means to be.
 NOW = datetime(2026, 1, 1, 12, 0)

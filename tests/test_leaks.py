@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from ncovi_stats.api.coverage import coverage_report
-from ncovi_stats.api.read import Request, read
+from ncovi_stats.api.read import read
+from ncovi_stats.api.request import Request
 from ncovi_stats.api.validate import quality_report_of
 from ncovi_stats.cli.app import run
 from ncovi_stats.errors import NcoviError

@@ -23,13 +23,25 @@ import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ncovi_stats.config_values import (
+    parse_choice,
+    parse_choices,
+    parse_clock,
+    parse_day,
+    parse_header_row,
+    parse_inputs,
+    parse_path,
+    parse_percent,
+    parse_sla_hours,
+    parse_text,
+    text_list,
+)
 from ncovi_stats.errors import UsageError
-from ncovi_stats.limits import SLA_HOURS_MAX, TARGET_PCT_MAX
 
 ENV_PREFIX = "NCOVI_STATS_"
 CONFIG_NAME = "ncovi-stats.toml"
@@ -120,135 +132,27 @@ def _plain(value: Any) -> Any:
 # --- parsers: (value from TOML, env or flag, base folder for relative paths) -> typed value
 
 
-def _text_list(value: Any, name: str) -> list[str]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return [v.strip() for v in value]
-    raise UsageError(f'{name}: expected a list of texts, e.g. ["a", "b"] or \'a,b\'.')
-
-
-def parse_percent(value: Any, name: str = "target") -> Decimal:
-    if isinstance(value, bool):
-        raise UsageError(f"{name}: expected a percentage, e.g. 90.")
-    try:
-        number = Decimal(str(value).strip().rstrip("%").replace(",", "."))
-    except InvalidOperation:
-        raise UsageError(
-            f"{name} '{value}' is not a number; write a percentage, e.g. 90."
-        ) from None
-    if not number.is_finite() or number <= 0 or number > TARGET_PCT_MAX:
-        raise UsageError(f"{name} '{value}' must be a percentage above 0, at most 100, e.g. 90.")
-    return number
-
-
-def parse_day(value: Any, name: str = "deadline") -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(str(value).strip(), fmt).date()
-        except ValueError:
-            continue
-    raise UsageError(f"{name} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2020-04-17.")
-
-
-def parse_clock(value: Any, name: str = "cutoff_time") -> time:
-    if isinstance(value, time):
-        return value.replace(tzinfo=None)
-    for fmt in ("%H:%M", "%H:%M:%S", "%Hh%M", "%H"):
-        try:
-            return datetime.strptime(str(value).strip(), fmt).time()
-        except ValueError:
-            continue
-    raise UsageError(f"{name} '{value}' is not a time of day; write it as HH:MM, e.g. 17:00.")
-
-
-def _path(value: Any, base: Path) -> Path:
-    if not isinstance(value, str | Path) or not str(value):
-        raise UsageError(f"expected a path, got {value!r}.")
-    path = Path(os.path.expanduser(str(value)))
-    return path if path.is_absolute() else base / path
-
-
-def _inputs(value: Any, base: Path) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [part for part in value.split(os.pathsep) if part]
-    return tuple(str(_path(item, base)) for item in _text_list(value, "inputs"))
-
-
-def _choice(options: tuple[str, ...], name: str) -> Callable[[Any, Path], str]:
-    def parse(value: Any, base: Path) -> str:
-        text = str(value).strip().lower()
-        if text not in options:
-            raise UsageError(f"{name} '{value}' is not one of: {', '.join(options)}.")
-        return text
-
-    return parse
-
-
-def _choices(options: tuple[str, ...], name: str) -> Callable[[Any, Path], tuple[str, ...]]:
-    def parse(value: Any, base: Path) -> tuple[str, ...]:
-        items = tuple(dict.fromkeys(item.lower() for item in _text_list(value, name)))
-        for item in items:
-            if item not in options:
-                raise UsageError(f"{name} '{item}' is not one of: {', '.join(options)}.")
-        return items
-
-    return parse
-
-
-def _positive_int(value: Any, base: Path) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise UsageError(f"sla_hours '{value}' is not a whole number of hours, e.g. 48.") from None
-    if number <= 0 or number > SLA_HOURS_MAX:
-        raise UsageError(
-            f"sla_hours '{value}' must be a positive number of hours, at most {SLA_HOURS_MAX}, "
-            "e.g. 48."
-        )
-    return number
-
-
-def _header_row(value: Any, base: Path) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise UsageError(f"header_row '{value}' is not a line number, e.g. 3.") from None
-    if number <= 0:
-        raise UsageError(f"header_row '{value}' must be a line number from 1, e.g. 3.")
-    return number
-
-
-def _text(value: Any, base: Path) -> str | None:
-    """Kept as written; `io.read.scan` checks encodings and the CLI the delimiter's spelling."""
-    return str(value).strip() or None
-
-
 PARSERS: dict[str, Callable[[Any, Path], Any]] = {
-    "inputs": _inputs,
+    "inputs": parse_inputs,
     "as_of": lambda value, base: str(value).strip(),
     "cutoff_time": lambda value, base: parse_clock(value),
     "target": lambda value, base: parse_percent(value),
     "deadline": lambda value, base: parse_day(value),
-    "levels": _choices(LEVELS, "levels"),
-    "provinces": lambda value, base: tuple(_text_list(value, "provinces")),
-    "population": _path,
+    "levels": parse_choices(LEVELS, "levels"),
+    "provinces": lambda value, base: tuple(text_list(value, "provinces")),
+    "population": parse_path,
     "population_label": lambda value, base: str(value).strip() or None,
-    "key_file": _path,
-    "lang": _choice(LANGS, "lang"),
-    "out": _path,
-    "sla_hours": _positive_int,
-    "fail_on": _choices(FAIL_ON, "fail_on"),
+    "key_file": parse_path,
+    "lang": parse_choice(LANGS, "lang"),
+    "out": parse_path,
+    "sla_hours": parse_sla_hours,
+    "fail_on": parse_choices(FAIL_ON, "fail_on"),
     # how the exports are read (io.scan.ReadOptions; `[columns]` is a table, see TABLES)
-    "encoding": _text,
-    "delimiter": _text,
-    "header_row": _header_row,
-    "sheet": _text,
-    "aliases": _path,
+    "encoding": parse_text,
+    "delimiter": parse_text,
+    "header_row": parse_header_row,
+    "sheet": parse_text,
+    "aliases": parse_path,
 }
 TABLES = ("columns", "province_targets", "unit_aliases")
 

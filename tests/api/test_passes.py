@@ -19,7 +19,7 @@ from ncovi_stats import stages
 from ncovi_stats.api.coverage import coverage_report
 from ncovi_stats.api.progress import progress_report
 from ncovi_stats.api.rank import rank_report
-from ncovi_stats.api.read import Result
+from ncovi_stats.api.request import Result
 from ncovi_stats.cli.app import run
 from ncovi_stats.core import coverage, pace, passes, quality, ranking, unresolved
 from ncovi_stats.core.persons import accepted_rows, first_places

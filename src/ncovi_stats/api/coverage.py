@@ -10,7 +10,8 @@ from decimal import Decimal
 import polars as pl
 
 from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
-from ncovi_stats.api.read import Request, Result, describe, read
+from ncovi_stats.api.read import describe, read
+from ncovi_stats.api.request import Request, Result
 from ncovi_stats.core import breakdown, coverage
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError

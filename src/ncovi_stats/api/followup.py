@@ -10,7 +10,8 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
-from ncovi_stats.api.read import Query, Read, Request, Result, describe, read
+from ncovi_stats.api.read import describe, read
+from ncovi_stats.api.request import Query, Read, Request, Result
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import breakdown, coverage, followup
 from ncovi_stats.core.followup import DEFAULT_SLA_HOURS, STATUS_COLUMNS

@@ -13,7 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from ncovi_stats.api.read import Query, Read, Request, Result, describe, read
+from ncovi_stats.api.read import describe, read
+from ncovi_stats.api.request import Query, Read, Request, Result
 from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.cutoff import iso_with_offset
 from ncovi_stats.core.totals import listing_totals

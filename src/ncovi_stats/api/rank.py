@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_meta
-from ncovi_stats.api.read import Query, Read, Request, Result, describe, read
+from ncovi_stats.api.read import describe, read
+from ncovi_stats.api.request import Query, Read, Request, Result
 from ncovi_stats.core import breakdown, coverage, ranking
 from ncovi_stats.core.cutoff import ONE_DAY, iso_with_offset
 from ncovi_stats.io.read.population import load_population

@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__, reference
-from ncovi_stats.api.read import Query, Request, read
+from ncovi_stats.api.read import read
 from ncovi_stats.api.report_sections import SECTIONS
 from ncovi_stats.api.report_types import (
     ALL_PROVINCES,
@@ -34,6 +34,7 @@ from ncovi_stats.api.report_types import (
     Section,
     Target,
 )
+from ncovi_stats.api.request import Query, Request
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.changes import PreviousLookup, changes_since

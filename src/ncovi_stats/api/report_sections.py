@@ -13,7 +13,7 @@ from ncovi_stats import __version__
 from ncovi_stats.api.followup import followup_assemble, followup_queries
 from ncovi_stats.api.progress import Progress, progress_assemble, progress_queries
 from ncovi_stats.api.rank import rank_assemble, rank_queries
-from ncovi_stats.api.read import Query, Read, Request, describe
+from ncovi_stats.api.read import describe
 from ncovi_stats.api.report_types import (
     ChartData,
     Context,
@@ -21,6 +21,7 @@ from ncovi_stats.api.report_types import (
     Table,
     Target,
 )
+from ncovi_stats.api.request import Query, Read, Request
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.cutoff import iso_with_offset

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats.api.progress import Progress
-from ncovi_stats.api.read import Query, Read, Request
+from ncovi_stats.api.request import Query, Read, Request
 from ncovi_stats.core.changes import Changes
 from ncovi_stats.core.crosswalk import Crosswalk
 from ncovi_stats.core.quality import RowCounts

@@ -9,7 +9,8 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.api.read import Query, Read, Request, check_rows, read
+from ncovi_stats.api.read import check_rows, read
+from ncovi_stats.api.request import Query, Read, Request
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, quality_report, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset

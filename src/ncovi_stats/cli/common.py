@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
-    from ncovi_stats.api.read import Request
+    from ncovi_stats.api.request import Request
 
 
 @dataclass(frozen=True)

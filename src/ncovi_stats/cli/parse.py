@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ncovi_stats.config_values import parse_percent as config_percent
 from ncovi_stats.errors import UsageError
-from ncovi_stats.limits import TARGET_PCT_MAX
 
 if TYPE_CHECKING:
-    from ncovi_stats.api.read import Request
+    from ncovi_stats.api.request import Request
 
 
 def parse_target(text: str | None) -> Decimal | None:
-    """`--target 90` or `90%` as an exact Decimal percentage."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().rstrip("%").replace(",", "."))
-    except InvalidOperation:
-        raise UsageError(
-            f"--target '{text}' is not a number; write a percentage, e.g. 90."
-        ) from None
-    if not value.is_finite() or value <= 0 or value > TARGET_PCT_MAX:
-        raise UsageError(f"--target '{text}' must be a percentage above 0, at most 100, e.g. 90.")
-    return value
+    """`--target 90` or `90%` as an exact Decimal percentage (`config_values.parse_percent`)."""
+    return None if text is None else config_percent(text, "--target")
 
 
 def parse_request(
@@ -48,7 +38,7 @@ def parse_request(
 ) -> Request:
     """The library's request from the flags. `outputs` (flag -> path) are checked first: none
     may name an input (exports, --population, --key-file) or another output (exit 2)."""
-    from ncovi_stats.api.read import Request
+    from ncovi_stats.api.request import Request
     from ncovi_stats.api.units import resolve_provinces
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key
@@ -132,13 +122,4 @@ def parse_delimiter(text: str | None) -> str | None:
 
 def parse_percent(flag: str, text: str | None, *, allow_zero: bool = False) -> Decimal | None:
     """A percentage flag (`5`, `5%`, `2,5`) as an exact Decimal between 0 and 100."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().rstrip("%").replace(",", "."))
-    except InvalidOperation:
-        raise UsageError(f"{flag} '{text}' is not a number; write a percentage, e.g. 5.") from None
-    low_ok = value.is_finite() and (value >= 0 if allow_zero else value > 0)
-    if not low_ok or value > 100:
-        raise UsageError(f"{flag} '{text}' must be a percentage from 0 to 100, e.g. 5.")
-    return value
+    return None if text is None else config_percent(text, flag, allow_zero=allow_zero)

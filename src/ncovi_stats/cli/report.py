@@ -11,8 +11,8 @@ import typer
 from ncovi_stats.cli import options as opt
 
 if TYPE_CHECKING:
-    from ncovi_stats.api.read import Request
     from ncovi_stats.api.report import ReportOptions
+    from ncovi_stats.api.request import Request
     from ncovi_stats.config import Settings
     from ncovi_stats.core.unit_aliases import UnitAliases
 
@@ -255,7 +255,7 @@ def report(
 
 def report_request(settings: Settings, provinces: tuple[str, ...]) -> Request:
     """What to read, from the effective settings."""
-    from ncovi_stats.api.read import Request
+    from ncovi_stats.api.request import Request
     from ncovi_stats.cli.parse import parse_delimiter
     from ncovi_stats.core.cutoff import parse_as_of, vietnam_now
     from ncovi_stats.io.keyfile import load_key

@@ -77,7 +77,7 @@ def pass_count(rows: int, per_pass: int) -> int:
 
 
 class HasFirst(Protocol):
-    """What a person query reads of `api.read.Frames`."""
+    """What a person query reads of `api.request.Frames`."""
 
     @property
     def first(self) -> pl.LazyFrame: ...

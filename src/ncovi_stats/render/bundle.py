@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ncovi_stats.io.write import formats
-from ncovi_stats.render import labels, summary
+from ncovi_stats.render import labels, summary, summary_html
 from ncovi_stats.render.bundle_view import BundleContext, ChartData, Context, Table
 from ncovi_stats.render.headline import Headline
 from ncovi_stats.schema import CHARTS_FOLDER, TABLES_FOLDER
@@ -58,7 +58,7 @@ def render_files(context: BundleContext) -> dict[str, bytes]:
         files[f"{CHARTS_FOLDER}/{chart.name}.png"] = chart.png
     headline = Headline(**context.headline)
     files["summary.md"] = summary.summary_markdown(context, headline, charts)
-    files["summary.html"] = summary.summary_html(context, headline, charts)
+    files["summary.html"] = summary_html.summary_html(context, headline, charts)
     files["coverage.xlsx"] = workbook(context)
     return files
 

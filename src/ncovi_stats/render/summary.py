@@ -7,8 +7,6 @@ give the same bytes.
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Sequence
 
 import polars as pl
@@ -154,17 +152,6 @@ SUMMARY_FIELDS: dict[str, list[str]] = {
 }
 # Tables at district level show their districts only: the province is the same on every row.
 DISTRICT_LEVEL_HIDDEN = ("province_code", "province_name")
-CSS = """
-body{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:2em;color:#1b1b1b;max-width:70em}
-h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
-p.headline{font-size:1.15em;line-height:1.5;background:#f3f6fa;border-left:4px solid #2f6fb0;padding:.6em 1em}
-table{border-collapse:collapse;margin:.5em 0;font-size:.92em}
-th,td{border:1px solid #d0d0d0;padding:.25em .6em}th{background:#eef1f4;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold;background:#f7f7f7}
-td.green{background:#dff0d8}td.yellow{background:#fcf4cf}td.red{background:#f6d6d5}
-ul.behind li{margin:.2em 0}img{max-width:100%;border:1px solid #ddd;margin:.5em 0}
-footer{margin-top:2em;color:#666;font-size:.85em}p.note{color:#555;font-size:.88em}
-""".strip()
 
 
 def totals_label(table: Table, lang: str) -> str:
@@ -180,7 +167,7 @@ def totals_label(table: Table, lang: str) -> str:
     return TOTALS[key][lang].format(n=n)
 
 
-def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], str]]:
+def table_rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], str]]:
     """Formatted cells and the coverage colour of each row."""
     rows = []
     shown = _shown_records(table)
@@ -195,7 +182,7 @@ def _rows(table: Table, fields: list[str], lang: str) -> list[tuple[list[str], s
     return rows
 
 
-def _fields(table: Table) -> list[str]:
+def summary_fields(table: Table) -> list[str]:
     wanted = SUMMARY_FIELDS.get(table.name, list(table.records.columns))
     if table.level == "district" and table.name in ("rank", "followup"):
         wanted = [f for f in wanted if f not in DISTRICT_LEVEL_HIDDEN]
@@ -241,7 +228,7 @@ def table_notes(table: Table, lang: str) -> list[str]:
     return notes
 
 
-def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
+def totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | None:
     if table.totals is None:
         return None
     label_at = next((i for i, f in enumerate(fields) if f in UNIT_NAME_FIELDS), 0)
@@ -256,7 +243,7 @@ def _totals_cells(table: Table, fields: list[str], lang: str) -> list[str] | Non
     return cells
 
 
-def _behind_lines(context: Context, lang: str) -> list[str] | None:
+def behind_lines(context: Context, lang: str) -> list[str] | None:
     progress = context.tables.get("progress")
     if progress is None:
         return None
@@ -284,7 +271,7 @@ def _behind_lines(context: Context, lang: str) -> list[str] | None:
     return lines
 
 
-def _footer(context: Context, lang: str) -> str:
+def footer(context: Context, lang: str) -> str:
     sources = sorted(
         set(context.population["population_source"].to_list()) & _sources_used(context)
     )
@@ -314,7 +301,7 @@ def summary_markdown(context: Context, headline: Headline, charts: Sequence[Char
     lang = context.options.lang
     md = formats.markdown_cell
     parts = [f"# {md(bundle_title(context, lang))}", "", md(headline_text(headline, lang)), ""]
-    behind = _behind_lines(context, lang)
+    behind = behind_lines(context, lang)
     if behind is not None:
         parts += [f"## {md(TEXTS['behind'][lang])}", ""]
         parts += [f"- {md(line)}" for line in behind] or [md(TEXTS["none_behind"][lang])]
@@ -328,9 +315,9 @@ def summary_markdown(context: Context, headline: Headline, charts: Sequence[Char
             parts.append(formats.to_markdown(header, rows, heading).decode())
             parts += [md(note), ""] if note else []
     for table in context.tables.values():
-        fields = _fields(table)
-        rows = [cells for cells, _ in _rows(table, fields, lang)]
-        totals = _totals_cells(table, fields, lang)
+        fields = summary_fields(table)
+        rows = [cells for cells, _ in table_rows(table, fields, lang)]
+        totals = totals_cells(table, fields, lang)
         if totals is not None:
             rows.append(totals)
         title = TEXTS.get(table.name, {}).get(lang, table.name)
@@ -339,85 +326,5 @@ def summary_markdown(context: Context, headline: Headline, charts: Sequence[Char
         parts += [line for note in table_notes(table, lang) for line in (md(note), "")]
     for chart in charts:
         parts += [f"![{md(chart.title)}](charts/{chart.name}.png)", ""]
-    parts.append(md(_footer(context, lang)))
+    parts.append(md(footer(context, lang)))
     return ("\n".join(parts).rstrip("\n") + "\n").encode()
-
-
-def _html_table(table: Table, lang: str) -> str:
-    e = html.escape
-    fields = _fields(table)
-    out = ["<table>", "<thead><tr>"]
-    out += [f"<th>{e(labels.label(f, lang))}</th>" for f in fields]
-    out.append("</tr></thead><tbody>")
-    numeric = {f for f in fields if table.records.schema[f].is_numeric()}
-    for cells, style in _rows(table, fields, lang):
-        out.append("<tr>")
-        for name, cell in zip(fields, cells, strict=True):
-            classes = []
-            if name in numeric:
-                classes.append("n")
-            if name == "coverage_pct" and style:
-                classes.append(style)
-            attr = f' class="{" ".join(classes)}"' if classes else ""
-            out.append(f"<td{attr}>{e(cell)}</td>")
-        out.append("</tr>")
-    totals = _totals_cells(table, fields, lang)
-    if totals is not None:
-        out.append('<tr class="total">')
-        out += [
-            ('<td class="n">' if f in numeric else "<td>") + e(c) + "</td>"
-            for f, c in zip(fields, totals, strict=True)
-        ]
-        out.append("</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-def summary_html(context: Context, headline: Headline, charts: Sequence[Chart]) -> bytes:
-    lang = context.options.lang
-    e = html.escape
-    title = bundle_title(context, lang)
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>",
-        f"<h1>{e(title)}</h1>",
-        f'<p class="headline">{e(headline_text(headline, lang))}</p>',
-    ]
-    behind = _behind_lines(context, lang)
-    if behind is not None:
-        parts.append(f"<h2>{e(TEXTS['behind'][lang])}</h2>")
-        if behind:
-            parts.append(
-                '<ul class="behind">' + "".join(f"<li>{e(x)}</li>" for x in behind) + "</ul>"
-            )
-        else:
-            parts.append(f"<p>{e(TEXTS['none_behind'][lang])}</p>")
-    if context.changes is not None:  # since the previous bundle in the same --out
-        from ncovi_stats.render.changes import changes_section
-
-        title, lines, tables = changes_section(context.changes, lang)
-        parts.append(f"<h2>{e(title)}</h2>")
-        parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
-        for heading, header, rows, note in tables:
-            parts.append(f"<h3>{e(heading)}</h3><table><thead><tr>")
-            parts.append("".join(f"<th>{e(cell)}</th>" for cell in header) + "</tr></thead><tbody>")
-            for row in rows:
-                cells = [f"<td>{e(row[0])}</td>"] + [f'<td class="n">{e(c)}</td>' for c in row[1:]]
-                parts.append("<tr>" + "".join(cells) + "</tr>")
-            parts.append("</tbody></table>")
-            if note:
-                parts.append(f'<p class="note">{e(note)}</p>')
-    if charts:
-        parts.append(f"<h2>{e(TEXTS['charts'][lang])}</h2>")
-        for chart in charts:
-            data = base64.b64encode(chart.png).decode("ascii")
-            parts.append(f'<img alt="{e(chart.title)}" src="data:image/png;base64,{data}">')
-    for table in context.tables.values():
-        parts.append(f"<h2>{e(TEXTS.get(table.name, {}).get(lang, table.name))}</h2>")
-        parts.append(_html_table(table, lang))
-        parts += [f'<p class="note">{e(note)}</p>' for note in table_notes(table, lang)]
-    parts.append(f"<footer>{e(_footer(context, lang))}</footer>")
-    parts.append("</main></body></html>")
-    return ("\n".join(parts) + "\n").encode()
