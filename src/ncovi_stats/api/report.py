@@ -38,7 +38,7 @@ from ncovi_stats.api.request import Query, Request
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, pace
 from ncovi_stats.core.changes import PreviousLookup, changes_since
-from ncovi_stats.core.coverage import half_up_hundredths, persons_needed
+from ncovi_stats.core.coverage import persons_needed
 from ncovi_stats.core.cutoff import cutoff_meta, cutoff_warning, iso_with_offset
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.read.population import load_population
@@ -266,7 +266,3 @@ def province_headline_kind(code: str) -> tuple[str, str]:
     names = reference.provinces()
     name = names.filter(pl.col("province_code") == code)["province_name"].item()
     return reference.province_kind(code), reference.short_name(name)
-
-
-def coverage_hundredths(persons: int, population: int) -> int:
-    return half_up_hundredths(persons, population)

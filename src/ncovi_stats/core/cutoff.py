@@ -58,10 +58,6 @@ def parse_as_of(
     )
 
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, END_OF_DAY)
-
-
 def format_cutoff(cutoff: datetime) -> str:
     """A cut-off for people: seconds shown only when not zero, end of day as 23:59:59."""
     if cutoff.second or cutoff.microsecond:

@@ -311,11 +311,6 @@ TRUE_VALUES: frozenset[str] = frozenset(key for key, value in FLAG_VALUES.items(
 FALSE_VALUES: frozenset[str] = frozenset(key for key, value in FLAG_VALUES.items() if not value)
 
 
-def value_key(expr: pl.Expr) -> pl.Expr:
-    """The lookup key of a cell: stripped, lower case; null when empty."""
-    return blank_to_null(expr).str.to_lowercase()
-
-
 def _exact(expr: pl.Expr, lookup: Mapping[str, str | bool | None], dtype: pl.DataType) -> pl.Expr:
     """The value of a cell that is a lookup key as it stands (nearly every cell), else null."""
     exact = {key: value for key, value in lookup.items() if value is not None}

@@ -7,20 +7,11 @@ and adds the manifest; the library itself never imports a renderer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ncovi_stats.io.write import formats
 from ncovi_stats.render import labels, summary, summary_html
-from ncovi_stats.render.bundle_view import BundleContext, ChartData, Context, Table
+from ncovi_stats.render.bundle_view import BundleContext, Chart, ChartData, Context, Table
 from ncovi_stats.render.headline import Headline
 from ncovi_stats.schema import CHARTS_FOLDER, TABLES_FOLDER
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str  # file stem under charts/
-    png: bytes
-    title: str
 
 
 def draw(chart: ChartData, context: BundleContext) -> Chart:

@@ -5,6 +5,7 @@ renderer back, and the CLI hands one to the other (`api.report.build_bundle(rend
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -49,13 +50,13 @@ class Context(Protocol):
     def changes(self) -> Changes | None: ...
 
 
-class Chart(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def png(self) -> bytes: ...
-    @property
-    def title(self) -> str: ...
+@dataclass(frozen=True)
+class Chart:
+    """A chart as drawn (`render.bundle.draw`), for the summaries."""
+
+    name: str  # file stem under charts/
+    png: bytes
+    title: str
 
 
 class ChartData(Protocol):
