@@ -7,7 +7,16 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from ncovi_stats.core.persons import PLACE_COLUMNS, accepted_rows, first_places, first_rows
+from ncovi_stats.core import crosswalk
+from ncovi_stats.core.normalise import normalise_declarations
+from ncovi_stats.core.persons import (
+    PLACE_COLUMNS,
+    accepted_rows,
+    codes_as_text,
+    first_places,
+    first_rows,
+)
+from ncovi_stats.core.units import UNIT_NUMBERS
 
 T = datetime(2020, 4, 8, 9, 0)
 BASE = {
@@ -113,3 +122,60 @@ def test_first_places_on_ties_of_time() -> None:
     ]
     full = first_rows(frame).select("person_key", *PLACE_COLUMNS).collect().sort("person_key")
     assert places.equals(full)
+
+
+def _normalised(rows: list[dict]) -> pl.LazyFrame:
+    """Rows through `core.normalise`, which gives each code's number (`units.UNIT_NUMBERS`)."""
+    raw = pl.DataFrame(
+        [{"_line": line, **row} for line, row in enumerate(rows, start=2)],
+        schema={
+            "_line": pl.Int64,
+            "person_key": pl.String,
+            "declared_at": pl.String,
+            "province_code": pl.String,
+            "district_code": pl.String,
+            "ward_code": pl.String,
+        },
+    )
+    return normalise_declarations(
+        raw.lazy(), source="a.csv", schema=raw.schema, now=datetime(2026, 1, 1)
+    )
+
+
+def test_a_remapped_district_is_ordered_as_its_new_code() -> None:
+    """Hoành Bồ (204) became part of Hạ Long (193) in 2019: at the same time and without a
+    ward, a row in 204 comes before a row in Đầm Hà (200), since it is read as 193 (the order of
+    the old codes would pick 200). Ordered by numbers and by text alike."""
+    rows = [
+        {"person_key": "p", "declared_at": "2020-04-08 09:00", "district_code": "200"},
+        {"person_key": "p", "declared_at": "2020-04-08 09:00", "district_code": "204"},
+        {"person_key": "q", "declared_at": "2020-04-08 09:00", "district_code": "204",
+         "ward_code": None},
+    ]  # fmt: skip
+    in_force = crosswalk.in_force(datetime(2020, 4, 8, 17, 0))
+    assert in_force.mapping["204"] == "193"
+    accepted = accepted_rows(crosswalk.remap_districts(_normalised(rows), in_force))
+    assert set(UNIT_NUMBERS.values()) <= set(accepted.collect_schema())
+    by_numbers = codes_as_text(first_places(accepted).collect()).sort("person_key")
+    by_text = first_places(accepted.drop(*UNIT_NUMBERS.values())).collect()
+    assert by_numbers.select("person_key", "province_code", "district_code").rows() == [
+        ("p", "22", "193"),
+        ("q", "22", "193"),
+    ]
+    assert by_numbers.equals(codes_as_text(by_text).sort("person_key"))
+    assert by_numbers.schema["district_code"] == pl.String
+
+
+def test_first_places_by_numbers_equal_by_text(tricky_export) -> None:
+    """On a varied export (names, padded and unknown codes, ties), with the districts in force
+    today, the numbers of the codes give the places their text gives."""
+    from ncovi_stats.io.read.scan import open_exports
+
+    with open_exports([tricky_export], now=datetime(2026, 1, 1)) as scan:
+        remapped = crosswalk.remap_districts(scan.frame, crosswalk.in_force(datetime(2026, 1, 1)))
+        accepted = accepted_rows(remapped)
+        by_numbers = codes_as_text(first_places(accepted).collect()).sort("person_key")
+        by_text = first_places(accepted.drop(*UNIT_NUMBERS.values())).collect()
+    assert by_numbers.height > 20_000
+    assert by_numbers.equals(codes_as_text(by_text).sort("person_key"))
+    assert [by_numbers.schema[name] for name in PLACE_COLUMNS[1:]] == [pl.String] * 3

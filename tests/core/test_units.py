@@ -13,6 +13,7 @@ from ncovi_stats.core.units import (
     PREFIXES,
     PROVINCE_ALIASES,
     UNIT_COLUMNS,
+    UNIT_NUMBERS,
     NameIndex,
     Resolution,
     UnitResolver,
@@ -24,6 +25,15 @@ from ncovi_stats.core.units import (
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 TRAPS = FIXTURES / "unit_name_traps.csv"
 OUTPUT_COLUMNS = ["province_code", "district_code", "ward_code", "unit_problem", "ward_unresolved"]
+
+
+def assert_numbers_match_codes(result: pl.DataFrame) -> None:
+    """On accepted rows, each code's number column (`UNIT_NUMBERS`) is the code read as a
+    number, null where the code is (what `persons.first_places` orders and groups by)."""
+    accepted = result.filter(pl.col("unit_problem").is_null())
+    for column, number in UNIT_NUMBERS.items():
+        expected = [None if code is None else int(code) for code in accepted[column]]
+        assert accepted[number].to_list() == expected, column
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +230,8 @@ def test_trap_fixture_resolves_as_expected() -> None:
     inputs = traps.select("case", *UNIT_COLUMNS)
     result = resolve_units(inputs.lazy()).collect()
     assert result.height == traps.height
-    assert set(result.columns) == {"case", *OUTPUT_COLUMNS}
+    assert set(result.columns) == {"case", *OUTPUT_COLUMNS, *UNIT_NUMBERS.values()}
+    assert_numbers_match_codes(result)
     assert_frame_equal(
         result.select("case", *OUTPUT_COLUMNS).sort("case"),
         expected_of(traps).sort("case"),
@@ -286,6 +297,7 @@ def test_codes_only_path_stays_lazy_and_keeps_row_count() -> None:
     assert "JOIN" not in plan  # per-row lookups: no join, no reordering
     result = step.collect()
     assert result.height == inputs.height
+    assert_numbers_match_codes(result)
     assert_frame_equal(
         result.select("case", *OUTPUT_COLUMNS).sort("case"),
         expected_of(code_rows).sort("case"),
@@ -295,9 +307,9 @@ def test_codes_only_path_stays_lazy_and_keeps_row_count() -> None:
 def test_codes_only_path_agrees_with_row_rules(resolver: UnitResolver) -> None:
     wards = reference.wards()
     candidates = {
-        "province_code": [None, "93", "92", "99", "24", "01"],
-        "district_code": [None, "930", "936", "224", "999", "018", "762"],
-        "ward_code": [None, "31318", "31484", "00526", "99999"],
+        "province_code": [None, "93", "92", "99", "24", "01", "9", "093"],
+        "district_code": [None, "930", "936", "224", "999", "018", "762", "93", "0930"],
+        "ward_code": [None, "31318", "31484", "00526", "99999", "526", "3131a"],
     }
     grid = (
         pl.DataFrame({"province_code": candidates["province_code"]})
@@ -321,6 +333,8 @@ def test_codes_only_path_agrees_with_row_rules(resolver: UnitResolver) -> None:
         },
     )
     assert_frame_equal(result.select(OUTPUT_COLUMNS), expected)
+    assert result.filter(pl.col("unit_problem").is_null()).height > 0
+    assert_numbers_match_codes(result)
 
 
 def test_absent_columns_are_filled_and_names_dropped() -> None:
@@ -339,6 +353,7 @@ def test_absent_columns_are_filled_and_names_dropped() -> None:
         "ward_code": pl.String,
         "unit_problem": pl.String,
         "ward_unresolved": pl.Boolean,
+        **dict.fromkeys(UNIT_NUMBERS.values(), pl.UInt32),
     }
 
 

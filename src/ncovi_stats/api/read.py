@@ -126,18 +126,13 @@ def _collect_exports(
                 cutoff = latest_accepted(normalised)
 
             def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
-                remapped = crosswalk.remap_districts(normalised, in_force)
-                accepted = persons.accepted_rows(remapped, cutoff)
-                frames = Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+                frames = _frames(normalised, in_force, cutoff)
                 rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
                 if count == 1:
                     return _collect(frames, queries, rows_query, request, raw=normalised)
 
                 def part_frames(part: passes.Part) -> Frames:
-                    rows = scan.rows_of_persons(part.holds)
-                    remapped = crosswalk.remap_districts(rows, in_force).cache()
-                    accepted = persons.accepted_rows(remapped, cutoff)
-                    return Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+                    return _frames(scan.rows_of_persons(part.holds).cache(), in_force, cutoff)
 
                 return _collect_in_parts(
                     part_frames, count, person_queries, frames, rows_query, request, raw=normalised
@@ -148,6 +143,15 @@ def _collect_exports(
 
         cutoff, collected, in_force = guard_polars(request.inputs, collect)
         return cutoff, collected, scan.sources, in_force
+
+
+def _frames(
+    normalised: pl.LazyFrame, in_force: crosswalk.Crosswalk, cutoff: datetime | None
+) -> Frames:
+    """The frames of a read of exports, with the districts in force."""
+    remapped = crosswalk.remap_districts(normalised, in_force)
+    accepted = persons.accepted_rows(remapped, cutoff)
+    return Frames(remapped, accepted, persons.first_places(accepted), cutoff)
 
 
 def _collect_store(
@@ -201,7 +205,8 @@ def _collect(
     )
     extra = [rejected_rows(source)] if request.rejects is not None else []
     stages.report("counting")
-    return pl.collect_all([*(query(frames) for query in queries), rows_query, texts, *extra])
+    collected = pl.collect_all([*(query(frames) for query in queries), rows_query, texts, *extra])
+    return [persons.codes_as_text(frame) for frame in collected]
 
 
 def _collect_in_parts(
@@ -236,7 +241,10 @@ def _collect_in_parts(
         counts.append(rows)
         for parts, frame in zip(results, done, strict=True):
             parts.append(frame)
-    combined = [query.combine(parts) for query, parts in zip(queries, results, strict=True)]
+    combined = [
+        persons.codes_as_text(query.combine(parts))
+        for query, parts in zip(queries, results, strict=True)
+    ]
     rows = quality.combine_row_counts(counts)
     if request.rejects is None and not unresolved.finds_rows(rows):
         return [*combined, rows, unresolved.empty_query_frame()]

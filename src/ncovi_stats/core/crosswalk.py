@@ -31,7 +31,9 @@ import polars as pl
 
 from ncovi_stats import reference
 from ncovi_stats.core.lookup import lookup
+from ncovi_stats.core.units import UNIT_NUMBERS
 from ncovi_stats.reference import CENSUS_SOURCE
+from ncovi_stats.schema import CODE_WIDTH
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def in_force(cutoff: datetime | date | None) -> Crosswalk:
 
 
 def remap_districts(frame: pl.LazyFrame, crosswalk: Crosswalk) -> pl.LazyFrame:
-    """`district_code` read as the code in force (a per-row lookup: row order is kept).
+    """`district_code` read as the code in force (a per-row lookup: row order is kept), and its
+    number (`units.UNIT_NUMBERS`) where the frame has it, as an integer gather.
 
     `core.lookup` rather than `Expr.replace`, which the streaming engine runs on whole columns
     (every row of the read held in memory)."""
@@ -96,9 +99,15 @@ def remap_districts(frame: pl.LazyFrame, crosswalk: Crosswalk) -> pl.LazyFrame:
     if not mapping:
         return frame
     code = pl.col("district_code")
-    return frame.with_columns(
-        pl.coalesce(lookup(code, mapping, dtype=pl.String()), code).alias("district_code")
-    )
+    remapped = [pl.coalesce(lookup(code, mapping, dtype=pl.String()), code).alias("district_code")]
+    number = UNIT_NUMBERS["district_code"]
+    if number in frame.collect_schema():
+        table = list(range(10 ** CODE_WIDTH["district"] + 1))
+        for old, new in mapping.items():
+            table[int(old)] = int(new)
+        renumbered = pl.lit(pl.Series(table, dtype=pl.UInt32)).gather(pl.col(number))
+        remapped.append(renumbered.alias(number))
+    return frame.with_columns(remapped)
 
 
 def district_units(units: pl.DataFrame, crosswalk: Crosswalk) -> pl.DataFrame:

@@ -14,7 +14,7 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import UnitResolver, resolve_units
+from ncovi_stats.core.units import UNIT_NUMBERS, UnitResolver, resolve_units
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -153,6 +153,10 @@ def normalise_declarations(
     resolves unit names (default: the bundled units, without user aliases). `keep`, given the
     person key as normalised, selects the rows to normalise at all (a part of the persons,
     `core.passes`): polars would not move that filter below the unit lookups by itself.
+
+    The frame holds the columns of `NORMALISED_SCHEMA`, then the numbers of the resolved codes
+    (`units.UNIT_NUMBERS`), by which `persons.first_places` counts persons without parsing
+    text; they are internal and never written.
     """
     names = list(schema)
     check_required_columns(source, names)
@@ -196,7 +200,10 @@ def normalise_declarations(
         .pipe(resolve_units, resolver)
         .with_columns(reject_reason_expr(now).alias("reject_reason"))
         .with_columns(_unresolved_only())
-        .select(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items())
+        .select(
+            *(pl.col(name).cast(dtype) for name, dtype in NORMALISED_SCHEMA.items()),
+            *(pl.col(number) for number in UNIT_NUMBERS.values()),
+        )
     )
 
 

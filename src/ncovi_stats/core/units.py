@@ -20,12 +20,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import polars as pl
 
 from ncovi_stats import reference
-from ncovi_stats.core.lookup import lookup
 from ncovi_stats.core.unit_aliases import UnitAliases
 from ncovi_stats.core.unit_names import (
     DISTRICT_ALIASES,
@@ -40,7 +39,9 @@ from ncovi_stats.core.unit_names import (
     official_entries,
     parse_name,
 )
+from ncovi_stats.core.values import code_number, padded_codes
 from ncovi_stats.errors import RejectReason
+from ncovi_stats.schema import CODE_WIDTH
 
 __all__ = [
     "PREFIXES",
@@ -102,12 +103,24 @@ class UnitResolver:
             zip(wards["ward_code"], wards["district_code"], strict=True)
         )
 
+        self._names = (provinces, districts, wards, legacy_district_names)
+        self._name_aliases = (province_aliases, district_aliases)
+        self._ward_index: dict[str, NameIndex] = {}
+
+    @cached_property
+    def _province_index(self) -> NameIndex:
+        """The provinces' names (built on the first name looked up: code-only reads need none)."""
+        provinces = self._names[0]
         province_entries = official_entries(
             provinces.select("province_code", "province_name").iter_rows()
         )
-        province_entries += [(code, None, alias) for alias, code in province_aliases.items()]
-        self._province_index = NameIndex(province_entries)
+        province_entries += [(code, None, alias) for alias, code in self._name_aliases[0].items()]
+        return NameIndex(province_entries)
 
+    @cached_property
+    def _district_index(self) -> dict[str, NameIndex]:
+        """Each province's districts' names, official then later spellings and aliases."""
+        _, districts, _, legacy_district_names = self._names
         district_rows: dict[str, list[tuple[str, str]]] = {}
         for province_code, code, name in districts.select(
             "province_code", "district_code", "district_name"
@@ -120,24 +133,27 @@ class UnitResolver:
             ).iter_rows():
                 if self._district_province.get(code) == province_code:
                     later_rows.setdefault(province_code, []).append((code, name))
-        self._district_index: dict[str, NameIndex] = {}
+        indexes: dict[str, NameIndex] = {}
         for province_code in self._provinces:
             primary = official_entries(district_rows.get(province_code, []))
             later = later_spellings(primary, official_entries(later_rows.get(province_code, [])))
             aliases: list[tuple[str, str | None, str]] = [
                 (code, None, alias)
-                for (alias_province, alias), code in district_aliases.items()
+                for (alias_province, alias), code in self._name_aliases[1].items()
                 if alias_province == province_code
             ]
-            self._district_index[province_code] = NameIndex(primary + later + aliases)
+            indexes[province_code] = NameIndex(primary + later + aliases)
+        return indexes
 
+    @cached_property
+    def _ward_rows(self) -> dict[str, list[tuple[str, str]]]:
+        """Each district's wards (code, name); their name indexes are built per district."""
         ward_rows: dict[str, list[tuple[str, str]]] = {}
-        for district_code, code, name in wards.select(
-            "district_code", "ward_code", "ward_name"
-        ).iter_rows():
+        for district_code, code, name in (
+            self._names[2].select("district_code", "ward_code", "ward_name").iter_rows()
+        ):
             ward_rows.setdefault(district_code, []).append((code, name))
-        self._ward_rows = ward_rows
-        self._ward_index: dict[str, NameIndex] = {}
+        return ward_rows
 
     @classmethod
     def bundled(cls) -> UnitResolver:
@@ -308,23 +324,64 @@ def resolve_units(lf: pl.LazyFrame, resolver: UnitResolver | None = None) -> pl.
         *(pl.lit(None, dtype=pl.String).alias(column) for column in missing_codes),
     )
     if any(column in present for column in NAME_COLUMNS):
-        return _resolve_by_distinct_values(lf, present, resolver)
+        return _resolve_by_distinct_values(lf, present, resolver).with_columns(unit_numbers())
     return _resolve_codes(lf, resolver)
+
+
+def _parents(mapping: Mapping[str, str], width: int) -> pl.Series:
+    """`mapping` (code -> parent code) as a column indexed by the code's number: the parent's
+    number, null for codes not in `mapping`; one more null for a missing code."""
+    table: list[int | None] = [None] * (10**width + 1)
+    for code, parent in mapping.items():
+        table[int(code)] = int(parent)
+    return pl.Series(table, dtype=pl.UInt32)
+
+
+# The numbers of the resolved codes (`code_number`) beside the codes, for counting persons:
+# `core.persons.first_places` orders and groups by them without parsing text. Only the code-only
+# path gives them; `unit_numbers` adds them elsewhere.
+UNIT_NUMBERS: dict[str, str] = {
+    "province_code": "_province_number",
+    "district_code": "_district_number",
+    "ward_code": "_ward_number",
+}
+
+
+def unit_numbers() -> list[pl.Expr]:
+    """`UNIT_NUMBERS` from the code columns."""
+    return [
+        code_number(pl.col(column), column.removesuffix("_code")).alias(number)
+        for column, number in UNIT_NUMBERS.items()
+    ]
 
 
 def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
     """The code-only rules as per-row lookups in the code tables (no join: rows stay in place).
 
-    Ward codes are unique nationally, so "ward in its district" is the ward's district equal to
-    the row's district.
+    Each code is looked up once, as its number (`code_number`); the rules then compare numbers
+    (a province's, a district's province, a ward's district, gathered from tables indexed by
+    number). Ward codes are unique nationally, so "ward in its district" is the ward's district
+    equal to the row's district.
     """
     province_code, district_code, ward_code = (pl.col(column) for column in CODE_COLUMNS)
-    province_known = province_code.is_in(sorted(resolver.province_codes))
-    district_province = lookup(district_code, resolver.district_provinces, dtype=pl.String())
-    ward_district = lookup(ward_code, resolver.ward_districts, dtype=pl.String())
-    resolved_province = pl.coalesce(province_code, pl.col("__district_province"))
+    province, district, ward = (pl.col(f"__{level}") for level in ("province", "district", "ward"))
+    known_provinces = {code: code for code in resolver.province_codes}
+    numbers = {
+        "__province": pl.lit(_parents(known_provinces, CODE_WIDTH["province"])).gather(
+            code_number(province_code, "province").fill_null(10 ** CODE_WIDTH["province"])
+        ),
+        "__district": code_number(district_code, "district"),
+        "__ward": code_number(ward_code, "ward"),
+    }
+    district_province = pl.lit(
+        _parents(resolver.district_provinces, CODE_WIDTH["district"])
+    ).gather(district.fill_null(10 ** CODE_WIDTH["district"]))
+    ward_district = pl.lit(_parents(resolver.ward_districts, CODE_WIDTH["ward"])).gather(
+        ward.fill_null(10 ** CODE_WIDTH["ward"])
+    )
+    resolved_province = pl.coalesce(province, pl.col("__district_province"))
     problem = (
-        pl.when(province_code.is_not_null() & ~province_known)
+        pl.when(province_code.is_not_null() & province.is_null())
         .then(pl.lit(UNKNOWN))
         .when(resolved_province.is_null())
         .then(pl.lit(UNKNOWN))
@@ -337,23 +394,33 @@ def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
         )
         .then(pl.lit(UNKNOWN))
     )
-    ward_in_district = (pl.col("__ward_district") == district_code).fill_null(False)
+    ward_in_district = (pl.col("__ward_district") == district).fill_null(False)
     accepted = pl.col("unit_problem").is_null()
+    province_text = pl.lit(padded_codes(CODE_WIDTH["province"])).gather(
+        pl.col("__district_province").fill_null(10 ** CODE_WIDTH["province"])
+    )
     return (
-        lf.with_columns(
+        lf.with_columns(**numbers)
+        .with_columns(
             district_province.alias("__district_province"),
             ward_district.alias("__ward_district"),
         )
         .with_columns(problem.alias("unit_problem"))
         .with_columns(
-            pl.when(accepted).then(resolved_province).otherwise(province_code),
+            pl.when(accepted)
+            .then(pl.coalesce(province_code, province_text))
+            .otherwise(province_code)
+            .alias("province_code"),
             pl.when(accepted & ~ward_in_district)
             .then(None)
             .otherwise(ward_code)
             .alias("ward_code"),
             (accepted & ward_code.is_not_null() & ~ward_in_district).alias("ward_unresolved"),
+            resolved_province.alias(UNIT_NUMBERS["province_code"]),
+            district.alias(UNIT_NUMBERS["district_code"]),
+            pl.when(ward_in_district).then(ward).alias(UNIT_NUMBERS["ward_code"]),
         )
-        .drop("__district_province", "__ward_district")
+        .drop("__province", "__district", "__ward", "__district_province", "__ward_district")
     )
 
 
