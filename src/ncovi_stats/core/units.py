@@ -337,6 +337,17 @@ def _parents(mapping: Mapping[str, str], width: int) -> pl.Series:
     return pl.Series(table, dtype=pl.UInt32)
 
 
+def known_codes(level: str) -> list[str]:
+    """The bundled codes of `level` (province, district, ward), in order."""
+    resolver = UnitResolver.bundled()
+    codes = {
+        "province": resolver.province_codes,
+        "district": resolver.district_provinces,
+        "ward": resolver.ward_districts,
+    }[level]
+    return sorted(codes)
+
+
 # The numbers of the resolved codes (`code_number`) beside the codes, for counting persons:
 # `core.persons.first_places` orders and groups by them without parsing text. Only the code-only
 # path gives them; `unit_numbers` adds them elsewhere.

@@ -226,26 +226,18 @@ def code_column(expr: pl.Expr, width: int, known: Collection[str] = ()) -> pl.Ex
 
 
 @cache
-def code_enum(width: int) -> pl.Enum:
-    """Every GSO code of `width` digits, in order, as an `Enum`: a code's position is its
-    number."""
-    return pl.Enum([f"{number:0{width}d}" for number in range(10**width)])
-
-
-@cache
-def padded_codes(width: int, enum: bool = False) -> pl.Series:
+def padded_codes(width: int) -> pl.Series:
     """Every code of `width` digits, in order, then null (the number `10**width`): a code is
-    taken at its number (`gather`), about 10 times cheaper than formatting it. With `enum`, as
-    the `Enum` of `code_enum`."""
-    categories = code_enum(width).categories
-    return pl.Series([*categories, None], dtype=code_enum(width) if enum else pl.String())
+    taken at its number (`gather`), about 10 times cheaper than formatting it."""
+    return pl.Series([f"{number:0{width}d}" for number in range(10**width)] + [None])
 
 
 def code_number(code: pl.Expr, level: str) -> pl.Expr:
-    """A canonical code (`CODE_WIDTH[level]` digits) as its number, null for any other text:
-    one lookup in `code_enum`, no parsing."""
-    number = code.cast(pl.String).cast(code_enum(CODE_WIDTH[level]), strict=False).to_physical()
-    return number.cast(pl.UInt32)
+    """A canonical code (exactly `CODE_WIDTH[level]` digits) as its number, null for any other
+    text. Parsing is about twice as fast as a lookup in an `Enum` of every code."""
+    text = code.cast(pl.String)
+    canonical = (text.str.len_bytes() == CODE_WIDTH[level]) & ~text.str.starts_with("+")
+    return pl.when(canonical).then(text.str.to_integer(strict=False, dtype=pl.UInt32))
 
 
 V = TypeVar("V")
