@@ -14,6 +14,7 @@ from ncovi_stats import __version__, reference, stages
 from ncovi_stats.api.request import Frames, Query, Read, Request
 from ncovi_stats.core import coverage, crosswalk, passes, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
+from ncovi_stats.core.places import place_key
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, RejectedRowsWarning
@@ -126,13 +127,14 @@ def _collect_exports(
                 cutoff = latest_accepted(normalised)
 
             def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
-                frames = _frames(normalised, in_force, cutoff)
+                frames = _frames(normalised, in_force, cutoff, request.now)
                 rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
                 if count == 1:
                     return _collect(frames, queries, rows_query, request, raw=normalised)
 
                 def part_frames(part: passes.Part) -> Frames:
-                    return _frames(scan.rows_of_persons(part.holds).cache(), in_force, cutoff)
+                    rows = scan.rows_of_persons(part.holds).cache()
+                    return _frames(rows, in_force, cutoff, request.now)
 
                 return _collect_in_parts(
                     part_frames, count, person_queries, frames, rows_query, request, raw=normalised
@@ -146,12 +148,14 @@ def _collect_exports(
 
 
 def _frames(
-    normalised: pl.LazyFrame, in_force: crosswalk.Crosswalk, cutoff: datetime | None
+    normalised: pl.LazyFrame, in_force: crosswalk.Crosswalk, cutoff: datetime | None, now: datetime
 ) -> Frames:
-    """The frames of a read of exports, with the districts in force."""
+    """The frames of a read of exports, with the districts in force (no accepted row is later
+    than `now`: the first places' key can be an Int64, `core.places`)."""
     remapped = crosswalk.remap_districts(normalised, in_force)
     accepted = persons.accepted_rows(remapped, cutoff)
-    return Frames(remapped, accepted, persons.first_places(accepted), cutoff)
+    places = place_key(in_force.mapping, until=cutoff or now)
+    return Frames(remapped, accepted, persons.first_places(accepted, places=places), cutoff)
 
 
 def _collect_store(

@@ -9,6 +9,7 @@ import polars as pl
 
 from ncovi_stats.core.lookup import lookup, rank_value
 from ncovi_stats.core.passes import Part
+from ncovi_stats.core.places import PlaceKey
 from ncovi_stats.core.units import UNIT_NUMBERS, known_codes
 from ncovi_stats.core.values import TIME_UNIT, padded_codes
 from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
@@ -236,7 +237,9 @@ _PLACE_FIELDS: tuple[tuple[str, int], ...] = _TIE_FIELDS[:3]
 PLACE_COLUMNS: tuple[str, ...] = ("declared_at", "province_code", "district_code", "ward_code")
 
 
-def first_places(rows: pl.LazyFrame, part: Part | None = None) -> pl.LazyFrame:
+def first_places(
+    rows: pl.LazyFrame, part: Part | None = None, places: PlaceKey | None = None
+) -> pl.LazyFrame:
     """One row per person: `person_key` and the time and unit codes of their first row.
 
     The same values as those columns of `first_rows`: the order of SPEC §3.3 starts with the
@@ -249,23 +252,25 @@ def first_places(rows: pl.LazyFrame, part: Part | None = None) -> pl.LazyFrame:
 
     With the numbers, the unit codes are `Enum`s of the bundled codes: decoded and grouped
     as integers, about a tenth of the time of text at 7 million persons. `codes_as_text` casts a
-    result back.
+    result back. With the numbers and `places` (`core.places.place_key`, for the districts in
+    force the rows were remapped to), the order is one Int64 instead of an Int128.
     """
     order = pl.col(_ORDER)
     schema = rows.collect_schema()
     numbered = all(number in schema for number in UNIT_NUMBERS.values())
     if part is not None:
         rows = rows.filter(part.holds(pl.col("person_key").cast(pl.String)))
+    if numbered and places is not None:
+        key, decoded = places.order(), places.decoded(order, schema["declared_at"])
+    else:
+        key = order_key(_PLACE_FIELDS, numbered=numbered)
+        decoded = decoded_columns(order, schema["declared_at"], _PLACE_FIELDS, enum=numbered)
     return (
         rows.with_columns(
-            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
-            order_key(_PLACE_FIELDS, numbered=numbered).alias(_ORDER),
+            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON), key.alias(_ORDER)
         )
         .group_by(_PERSON)
         .agg(pl.col("person_key").first(), order.min())
-        .select(
-            "person_key",
-            *decoded_columns(order, schema["declared_at"], _PLACE_FIELDS, enum=numbered),
-        )
+        .select("person_key", *decoded)
         .select("person_key", *PLACE_COLUMNS)
     )
