@@ -179,3 +179,22 @@ def test_first_places_by_numbers_equal_by_text(tricky_export) -> None:
     assert by_numbers.height > 20_000
     assert by_numbers.equals(codes_as_text(by_text).sort("person_key"))
     assert [by_numbers.schema[name] for name in PLACE_COLUMNS[1:]] == [pl.String] * 3
+
+
+def test_persons_of_every_kind_of_key_are_counted_apart() -> None:
+    """`person_id` reads 16 lower-case hex digits as their value, other keys otherwise: a key
+    in capitals, one digit longer or free text is another person, and each person's first place
+    is the one of `first_rows`."""
+    hex16 = "0123456789abcdef"
+    keys = [hex16, hex16.upper(), hex16 + "0", "0123456789abcdeg", "p1", "a" * 30, "A" * 30]
+    rows = []
+    for index, key in enumerate(keys):
+        early = datetime(2020, 4, 8, 8, index)
+        rows.append({**BASE, "person_key": key, "declared_at": early, "district_code": "931"})
+        rows.append({**BASE, "person_key": key, "declared_at": datetime(2020, 4, 8, 9, index)})
+    frame = accepted_rows(pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy())
+    places = first_places(frame).collect().sort("person_key")
+    full = first_rows(frame).select("person_key", *PLACE_COLUMNS).collect().sort("person_key")
+    assert places.height == len(keys)
+    assert places.equals(full)
+    assert places["district_code"].to_list() == ["931"] * len(keys)

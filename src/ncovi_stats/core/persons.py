@@ -59,8 +59,7 @@ def person_id(key: pl.Expr) -> pl.Expr:
     A string key costs about 32 bytes and a string hash table per person; this costs 16.
     """
     hex16 = key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
-    plain16 = (key.str.len_bytes() == _HEX_KEY_CHARS) & key.str.contains(r"^[0-9a-f]+$")
-    plain30 = (key.str.len_bytes() == _DIGEST_KEY_CHARS) & key.str.contains(r"^[0-9a-f]+$")
+    plain16, plain30 = _plain_hex(key, _HEX_KEY_CHARS), _plain_hex(key, _DIGEST_KEY_CHARS)
     high30 = key.str.slice(0, _DIGEST_KEY_CHARS - 16).str.to_integer(
         base=16, dtype=pl.UInt64, strict=False
     )
@@ -73,6 +72,11 @@ def person_id(key: pl.Expr) -> pl.Expr:
     return (
         pl.when(plain16).then(hex16.cast(pl.UInt128)).when(plain30).then(digest).otherwise(hashed)
     )
+
+
+def _plain_hex(key: pl.Expr, chars: int) -> pl.Expr:
+    """Whether a key is `chars` lower-case hex digits."""
+    return (key.str.len_bytes() == chars) & key.str.contains(r"^[0-9a-f]+$")
 
 
 def _code_rank(name: str, numbered: bool = False) -> pl.Expr:
