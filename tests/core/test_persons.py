@@ -15,6 +15,7 @@ from ncovi_stats.core.persons import (
     codes_as_text,
     first_places,
     first_rows,
+    first_rows_counted,
 )
 from ncovi_stats.core.units import UNIT_NUMBERS
 
@@ -37,6 +38,10 @@ def first_of(*changes: dict) -> dict:
     frame = pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy()
     result = first_rows(accepted_rows(frame)).collect()
     assert result.height == 1
+    counted = first_rows_counted(accepted_rows(frame)).collect()
+    same = result.drop("declaration_id")
+    assert counted.select(same.columns).equals(same)  # the same first row
+    assert counted["rows"].to_list() == [len(rows)]
     return result.row(0, named=True)
 
 
@@ -198,3 +203,23 @@ def test_persons_of_every_kind_of_key_are_counted_apart() -> None:
     assert places.height == len(keys)
     assert places.equals(full)
     assert places["district_code"].to_list() == ["931"] * len(keys)
+
+
+def test_first_rows_counted_are_the_first_rows_by_sorting(tricky_export) -> None:
+    """A minimum and a count per person give what sorting each person's rows gives: the first
+    row's columns (ties on time and place broken by declared_by, then channel) and the rows."""
+    from ncovi_stats.core.persons import FIRST_ROW_COLUMNS, FIRST_ROW_ORDER
+    from ncovi_stats.io.read.scan import open_exports
+
+    columns = [name for name in FIRST_ROW_COLUMNS if name != "declaration_id"]
+    with open_exports([tricky_export], now=datetime(2026, 1, 1)) as scan:
+        accepted = accepted_rows(scan.frame)
+        counted = codes_as_text(first_rows_counted(accepted).collect())
+        sorted_first = accepted.group_by("person_key").agg(
+            *(pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first() for name in columns),
+            pl.len().cast(pl.Int64).alias("rows"),
+        )
+        expected = sorted_first.collect()
+    assert counted.height == expected.height > 20_000
+    assert counted["rows"].sum() > counted.height  # persons with several rows
+    assert counted.select(expected.columns).sort("person_key").equals(expected.sort("person_key"))

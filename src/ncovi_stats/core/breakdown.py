@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ncovi_stats.core.persons import FIRST_ROW_COLUMNS, FIRST_ROW_ORDER
+from ncovi_stats.core.persons import first_rows_counted
 from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
 
 ROWS_COLUMN = "rows_of_persons_counted"
@@ -23,14 +23,9 @@ def split_columns(by: str) -> list[str]:
 
 
 def first_rows_with_row_counts(accepted: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per person: their first row (SPEC §3.3) and `rows`, their accepted rows."""
-    return accepted.group_by("person_key").agg(
-        *(
-            pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first()
-            for name in FIRST_ROW_COLUMNS
-        ),
-        pl.len().cast(pl.Int64).alias("rows"),
-    )
+    """One row per person: their first row (SPEC §3.3) but the id, and `rows`, their accepted
+    rows (`persons.first_rows_counted`: a minimum and a count per person, which stream)."""
+    return first_rows_counted(accepted)
 
 
 def counts_with_rows(first: pl.LazyFrame, by: str | None = None) -> pl.LazyFrame:
