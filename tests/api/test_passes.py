@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats import stages
-from ncovi_stats.api.coverage import coverage_report
+from ncovi_stats.api.coverage import coverage_report, coverage_view
 from ncovi_stats.api.progress import progress_report
 from ncovi_stats.api.rank import rank_report
 from ncovi_stats.api.request import Result
@@ -234,6 +234,32 @@ def test_progress_and_rank_in_passes_equal_one_pass_and_duckdb(
     series = three[1].select("district_code", "day", "new_persons").rows()
     assert {(d, day): n for d, day, n in series if n} == daily
     assert sum(daily.values()) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("level", "split_by"), [("ward", None), ("district", "channel"), ("province", "declared_by")]
+)
+def test_ward_level_and_splits_in_passes_equal_one_pass(
+    tricky_export: Path, monkeypatch: pytest.MonkeyPatch, level: str, split_by: str | None
+) -> None:
+    """Persons, their rows and their first row's declared_by or channel per unit, and the rows
+    whose ward did not resolve: sums over persons, counted in parts above the pass size."""
+
+    def view(rows_per_pass: int | None) -> tuple[Result, int]:
+        _set_rows_per_pass(monkeypatch, rows_per_pass)
+        seen: list[str] = []
+        with stages.listening(_counting(seen)):
+            done = coverage_view(
+                request(tricky_export, as_of=CUTOFF), level=level, split_by=split_by
+            )
+        return done, len(seen)
+
+    one, one_passes = view(None)
+    three, three_passes = view(20_000)  # 60,000 rows
+    assert one_passes == 1 and three_passes >= 3
+    assert_frame_equal(three.records, one.records)
+    assert three.meta == one.meta
+    assert one.records["persons_counted"].sum() > 10_000
 
 
 def test_commands_with_row_queries_stay_on_one_pass(

@@ -13,6 +13,7 @@ from ncovi_stats.api.listing import check_units, list_units, units_meta, ward_me
 from ncovi_stats.api.read import describe, read
 from ncovi_stats.api.request import Request, Result
 from ncovi_stats.core import breakdown, coverage
+from ncovi_stats.core.passes import PersonQuery, summed
 from ncovi_stats.core.totals import listing_totals
 from ncovi_stats.errors import UsageError
 from ncovi_stats.io.read.population import load_population
@@ -79,12 +80,15 @@ def coverage_view(
         return coverage_report(request, level=level, target=target)
     population = load_population(request.population_file)
     queries = [
-        lambda frames: breakdown.counts_with_rows(
-            breakdown.first_rows_with_row_counts(frames.accepted), split_by
+        PersonQuery(
+            lambda frames: breakdown.counts_with_rows(
+                breakdown.first_rows_with_row_counts(frames.accepted), split_by
+            ),
+            summed(*coverage.LEVEL_KEYS["ward"]),
         )
     ]
     if level == "ward":
-        queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
+        queries.append(breakdown.UNRESOLVED_WARDS_BY_DISTRICT)
     done = read(request, *queries)
     counts = done.frames[0]
     sum_columns = [breakdown.ROWS_COLUMN]

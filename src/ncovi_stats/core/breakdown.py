@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ncovi_stats.core.passes import PersonQuery, summed
 from ncovi_stats.core.persons import first_rows_counted
 from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
 
@@ -62,3 +63,10 @@ def unresolved_wards_by_district(accepted: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("province_code", "district_code")
         .agg(pl.len().cast(pl.Int64).alias("rows"))
     )
+
+
+# A sum over rows, each in the part of its person: a query that may be counted in parts.
+UNRESOLVED_WARDS_BY_DISTRICT = PersonQuery(
+    lambda frames: unresolved_wards_by_district(frames.accepted),
+    summed("province_code", "district_code"),
+)

@@ -77,10 +77,14 @@ def pass_count(rows: int, per_pass: int) -> int:
 
 
 class HasFirst(Protocol):
-    """What a person query reads of `api.request.Frames`."""
+    """What a person query reads of `api.request.Frames`: in a pass, the persons of one part,
+    and every accepted row of theirs (a person's rows share the person's key, hence a part)."""
 
     @property
     def first(self) -> pl.LazyFrame: ...
+
+    @property
+    def accepted(self) -> pl.LazyFrame: ...
 
     @property
     def cutoff(self) -> datetime | None: ...
@@ -91,8 +95,9 @@ Combine = Callable[[Sequence[pl.DataFrame]], pl.DataFrame]
 
 @dataclass(frozen=True)
 class PersonQuery:
-    """A query over first rows alone (`frames.first`, `frames.cutoff`), with the rule that
-    gives its result over all persons from its results over disjoint parts of them."""
+    """A query over persons (`frames.first`, or their accepted rows `frames.accepted`, and
+    `frames.cutoff`), with the rule that gives its result over all persons from its results
+    over disjoint parts of them."""
 
     build: Callable[[HasFirst], pl.LazyFrame]
     combine: Combine
