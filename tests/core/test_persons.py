@@ -104,8 +104,12 @@ def test_first_places_are_the_places_of_first_rows(tricky_export) -> None:
         accepted = accepted_rows(scan.frame)
         full = first_rows(accepted).select("person_key", *PLACE_COLUMNS).collect()
         places = first_places(accepted).collect()
+        rows = accepted.group_by("person_key").len("rows").collect()
     assert places.height == full.height > 20_000
-    assert places.sort("person_key").equals(full.sort("person_key"))
+    assert places.drop("rows").sort("person_key").equals(full.sort("person_key"))
+    counted = places.select("person_key", "rows").join(rows, on="person_key", suffix="_expected")
+    assert counted.height == places.height
+    assert (counted["rows"] == counted["rows_expected"]).all() and counted["rows"].max() > 1
 
 
 def test_first_places_on_ties_of_time() -> None:
@@ -121,6 +125,8 @@ def test_first_places_on_ties_of_time() -> None:
     ]  # fmt: skip
     frame = accepted_rows(pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy())
     places = first_places(frame).collect().sort("person_key")
+    assert places["rows"].to_list() == [3, 2]
+    places = places.drop("rows")
     assert places.select("person_key", "ward_code", "district_code").rows() == [
         ("p1", "31471", "930"),
         ("p2", None, "930"),
@@ -198,7 +204,7 @@ def test_persons_of_every_kind_of_key_are_counted_apart() -> None:
         rows.append({**BASE, "person_key": key, "declared_at": early, "district_code": "931"})
         rows.append({**BASE, "person_key": key, "declared_at": datetime(2020, 4, 8, 9, index)})
     frame = accepted_rows(pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy())
-    places = first_places(frame).collect().sort("person_key")
+    places = first_places(frame).collect().sort("person_key").drop("rows")
     full = first_rows(frame).select("person_key", *PLACE_COLUMNS).collect().sort("person_key")
     assert places.height == len(keys)
     assert places.equals(full)

@@ -117,8 +117,8 @@ def test_the_latest_time_the_key_holds() -> None:
     )
     places = codes_as_text(first_places(frame, places=place_key({}, last)).collect())
     assert places.sort("person_key").rows() == [
-        ("p", last, "93", "930", None),
-        ("q", EARLIEST_TIME, "01", "001", "00001"),
+        ("p", last, "93", "930", None, 2),
+        ("q", EARLIEST_TIME, "01", "001", "00001", 1),
     ]
 
 

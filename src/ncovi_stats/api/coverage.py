@@ -82,7 +82,7 @@ def coverage_view(
     queries = [
         PersonQuery(
             lambda frames: breakdown.counts_with_rows(
-                breakdown.first_rows_with_row_counts(frames.accepted), split_by
+                breakdown.first_rows_with_row_counts(frames, split_by), split_by
             ),
             summed(*coverage.LEVEL_KEYS["ward"]),
         )

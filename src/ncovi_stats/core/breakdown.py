@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ncovi_stats.core.passes import PersonQuery, summed
+from ncovi_stats.core.passes import HasFirst, PersonQuery, summed
 from ncovi_stats.core.persons import first_rows_counted
 from ncovi_stats.schema import CHANNEL_ORDER, DECLARED_BY_ORDER
 
@@ -23,10 +23,14 @@ def split_columns(by: str) -> list[str]:
     return [f"persons_{by}_{value}" for value in (*SPLITS[by], UNKNOWN)]
 
 
-def first_rows_with_row_counts(accepted: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per person: their first row (SPEC §3.3) but the id, and `rows`, their accepted
-    rows (`persons.first_rows_counted`: a minimum and a count per person, which stream)."""
-    return first_rows_counted(accepted)
+def first_rows_with_row_counts(frames: HasFirst, by: str | None = None) -> pl.LazyFrame:
+    """One row per person: their first row's time and unit (SPEC §3.3), the value of `by` in
+    it, and `rows`, their accepted rows. Without `by`, the first places when they count rows
+    (`persons.first_places`, read from exports); else from the accepted rows
+    (`persons.first_rows_counted`: a minimum and a count per person, which stream)."""
+    if by is None and "rows" in frames.first.collect_schema():
+        return frames.first
+    return first_rows_counted(frames.accepted)
 
 
 def counts_with_rows(first: pl.LazyFrame, by: str | None = None) -> pl.LazyFrame:

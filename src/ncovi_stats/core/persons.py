@@ -269,7 +269,8 @@ PLACE_COLUMNS: tuple[str, ...] = ("declared_at", "province_code", "district_code
 def first_places(
     rows: pl.LazyFrame, part: Part | None = None, places: PlaceKey | None = None
 ) -> pl.LazyFrame:
-    """One row per person: `person_key` and the time and unit codes of their first row.
+    """One row per person: `person_key`, the time and unit codes of their first row, and
+    `rows`, their rows (a count polars leaves out when no query reads it).
 
     The same values as those columns of `first_rows`: the order of SPEC §3.3 starts with the
     time, ward, district and province, and the later keys (declared_by, channel, id) only choose
@@ -299,7 +300,7 @@ def first_places(
             person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON), key.alias(_ORDER)
         )
         .group_by(_PERSON)
-        .agg(pl.col("person_key").first(), order.min())
-        .select("person_key", *decoded)
-        .select("person_key", *PLACE_COLUMNS)
+        .agg(pl.col("person_key").first(), order.min(), pl.len().cast(pl.Int64).alias("rows"))
+        .select("person_key", *decoded, "rows")
+        .select("person_key", *PLACE_COLUMNS, "rows")
     )
