@@ -17,6 +17,7 @@ from polars.testing import assert_frame_equal
 
 from ncovi_stats import stages
 from ncovi_stats.api.coverage import coverage_report, coverage_view
+from ncovi_stats.api.followup import followup_report
 from ncovi_stats.api.progress import progress_report
 from ncovi_stats.api.rank import rank_report
 from ncovi_stats.api.request import Result
@@ -262,14 +263,33 @@ def test_ward_level_and_splits_in_passes_equal_one_pass(
     assert one.records["persons_counted"].sum() > 10_000
 
 
+def test_rank_at_ward_level_in_passes_equals_one_pass(
+    tricky_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rank --level ward also counts the rows whose ward did not resolve: each row is in the
+    part of its person, so these counts are sums over the parts too."""
+
+    def ranked(rows_per_pass: int | None) -> tuple[Result, int]:
+        _set_rows_per_pass(monkeypatch, rows_per_pass)
+        seen: list[str] = []
+        with stages.listening(_counting(seen)):
+            done = rank_report(request(tricky_export, as_of=CUTOFF), level="ward")
+        return done, len(seen)
+
+    (one, one_passes), (three, three_passes) = ranked(None), ranked(20_000)
+    assert one_passes == 1 and three_passes >= 3
+    assert_frame_equal(three.records, one.records)
+    assert three.meta == one.meta
+
+
 def test_commands_with_row_queries_stay_on_one_pass(
     tricky_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """rank --level ward also counts unresolved wards over rows: not a sum over parts."""
+    """followup reads each flagged person's rows (no `PersonQuery`): one pass, however large."""
     _set_rows_per_pass(monkeypatch, 1)
     seen: list[str] = []
     with stages.listening(_counting(seen)):
-        rank_report(request(tricky_export, as_of=CUTOFF), level="ward")
+        followup_report(request(tricky_export, as_of=CUTOFF), level="district")
     assert seen == ["counting"]
 
 

@@ -42,7 +42,7 @@ def rank_queries(level: str) -> list[Query]:
     """The queries `rank_assemble` needs, to collect with others in one `api.read.read`."""
     queries: list[Query] = [ranking.COUNTS_WITH_DAY_BEFORE]
     if level == "ward":
-        queries.append(lambda frames: breakdown.unresolved_wards_by_district(frames.accepted))
+        queries.append(breakdown.UNRESOLVED_WARDS_BY_DISTRICT)
     return queries
 
 
