@@ -17,7 +17,7 @@ from ncovi_stats.core.persons import (
     first_rows,
     first_rows_counted,
 )
-from ncovi_stats.core.units import UNIT_NUMBERS
+from ncovi_stats.core.resolve import UNIT_NUMBERS
 
 T = datetime(2020, 4, 8, 9, 0)
 BASE = {
@@ -136,7 +136,7 @@ def test_first_places_on_ties_of_time() -> None:
 
 
 def _normalised(rows: list[dict]) -> pl.LazyFrame:
-    """Rows through `core.normalise`, which gives each code's number (`units.UNIT_NUMBERS`)."""
+    """Rows through `core.normalise`, which gives each code's number (`resolve.UNIT_NUMBERS`)."""
     raw = pl.DataFrame(
         [{"_line": line, **row} for line, row in enumerate(rows, start=2)],
         schema={

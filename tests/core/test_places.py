@@ -11,7 +11,7 @@ from ncovi_stats.core import crosswalk
 from ncovi_stats.core.normalise import normalise_declarations
 from ncovi_stats.core.persons import accepted_rows, codes_as_text, first_places
 from ncovi_stats.core.places import place_key
-from ncovi_stats.core.units import UNIT_NUMBERS
+from ncovi_stats.core.resolve import UNIT_NUMBERS
 from ncovi_stats.core.values import EARLIEST_TIME
 
 NOW = datetime(2026, 1, 1)

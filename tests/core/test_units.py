@@ -9,17 +9,16 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats import reference
+from ncovi_stats.core.resolve import UNIT_NUMBERS, resolve_units
 from ncovi_stats.core.units import (
     PREFIXES,
     PROVINCE_ALIASES,
     UNIT_COLUMNS,
-    UNIT_NUMBERS,
     NameIndex,
     Resolution,
     UnitResolver,
     normalise_name,
     parse_name,
-    resolve_units,
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

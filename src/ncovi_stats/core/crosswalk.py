@@ -31,7 +31,7 @@ import polars as pl
 
 from ncovi_stats import reference
 from ncovi_stats.core.lookup import lookup
-from ncovi_stats.core.units import UNIT_NUMBERS
+from ncovi_stats.core.resolve import UNIT_NUMBERS
 from ncovi_stats.reference import CENSUS_SOURCE
 from ncovi_stats.schema import CODE_WIDTH
 
@@ -91,7 +91,7 @@ def in_force(cutoff: datetime | date | None) -> Crosswalk:
 
 def remap_districts(frame: pl.LazyFrame, crosswalk: Crosswalk) -> pl.LazyFrame:
     """`district_code` read as the code in force (a per-row lookup: row order is kept), and its
-    number (`units.UNIT_NUMBERS`) where the frame has it, as an integer gather.
+    number (`resolve.UNIT_NUMBERS`) where the frame has it, as an integer gather.
 
     `core.lookup` rather than `Expr.replace`, which the streaming engine runs on whole columns
     (every row of the read held in memory)."""

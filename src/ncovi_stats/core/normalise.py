@@ -14,7 +14,8 @@ import polars as pl
 
 from ncovi_stats.core import values
 from ncovi_stats.core.identity import derive_person_key
-from ncovi_stats.core.units import UNIT_NUMBERS, UnitResolver, resolve_units
+from ncovi_stats.core.resolve import UNIT_NUMBERS, resolve_units
+from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.errors import BadInputError, RejectReason
 from ncovi_stats.schema import CODE_WIDTH, IDENTITY_COLUMNS
 
@@ -155,7 +156,7 @@ def normalise_declarations(
     `core.passes`): polars would not move that filter below the unit lookups by itself.
 
     The frame holds the columns of `NORMALISED_SCHEMA`, then the numbers of the resolved codes
-    (`units.UNIT_NUMBERS`), by which `persons.first_places` counts persons without parsing
+    (`resolve.UNIT_NUMBERS`), by which `persons.first_places` counts persons without parsing
     text; they are internal and never written.
     """
     names = list(schema)

@@ -10,7 +10,7 @@ import polars as pl
 from ncovi_stats.core.lookup import lookup, rank_value
 from ncovi_stats.core.passes import Part
 from ncovi_stats.core.places import PlaceKey
-from ncovi_stats.core.units import UNIT_NUMBERS, known_codes
+from ncovi_stats.core.resolve import UNIT_NUMBERS, known_codes
 from ncovi_stats.core.values import TIME_UNIT, padded_codes
 from ncovi_stats.schema import CHANNEL_ORDER, CODE_WIDTH, DECLARED_BY_ORDER
 
@@ -81,7 +81,7 @@ def _plain_hex(key: pl.Expr, chars: int) -> pl.Expr:
 
 def _code_rank(name: str, numbered: bool = False) -> pl.Expr:
     """A GSO code as its number (canonical codes are all digits of their width), empty last.
-    `numbered`: taken from the code's number column (`units.UNIT_NUMBERS`), no text parsed."""
+    `numbered`: taken from the code's number column (`resolve.UNIT_NUMBERS`), no text parsed."""
     width = CODE_WIDTH[name.removesuffix("_code")]
     if numbered:
         number = pl.col(UNIT_NUMBERS[name]).cast(pl.Int64)
@@ -129,7 +129,7 @@ def order_key(
     Rows with equal keys agree on every column of `FIRST_ROW_COLUMNS` but the id, and the
     key gives those columns back (`decoded_columns`). `fields` a leading part of `_TIE_FIELDS`
     orders by those columns only (`first_places`). `numbered`: the codes' ranks from their number columns
-    (`units.UNIT_NUMBERS`, as `core.normalise` gives them), not parsed from their text.
+    (`resolve.UNIT_NUMBERS`, as `core.normalise` gives them), not parsed from their text.
     """
     tie: pl.Expr = pl.lit(0, pl.Int64)  # 39 bits: 64-bit arithmetic, 128-bit only to combine
     for name, bits in fields:
@@ -278,7 +278,7 @@ def first_places(
     (coverage, progress, rank) reads and normalises neither declared_by, channel nor the id.
     With `part`, only the persons of that part (`core.passes`); the filter is on the key, so
     polars applies it before normalising the other columns. Rows as `core.normalise` gives them
-    carry their codes' numbers (`units.UNIT_NUMBERS`): ordered by those, no code is parsed.
+    carry their codes' numbers (`resolve.UNIT_NUMBERS`): ordered by those, no code is parsed.
 
     With the numbers, the unit codes are `Enum`s of the bundled codes: decoded and grouped
     as integers, about a tenth of the time of text at 7 million persons. `codes_as_text` casts a

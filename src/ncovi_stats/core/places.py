@@ -26,7 +26,8 @@ from functools import cache
 
 import polars as pl
 
-from ncovi_stats.core.units import UNIT_NUMBERS, UnitResolver, known_codes
+from ncovi_stats.core.resolve import UNIT_NUMBERS, known_codes
+from ncovi_stats.core.units import UnitResolver
 from ncovi_stats.core.values import EARLIEST_TIME, TIME_UNIT
 from ncovi_stats.schema import CODE_WIDTH
 
@@ -42,7 +43,7 @@ class PlaceKey:
     bits: int
 
     def order(self) -> pl.Expr:
-        """The key of a row as `core.normalise` gives it (with `units.UNIT_NUMBERS`)."""
+        """The key of a row as `core.normalise` gives it (with `resolve.UNIT_NUMBERS`)."""
         place = pl.coalesce(
             pl.lit(self.ranks[level]).gather(
                 pl.col(UNIT_NUMBERS[f"{level}_code"]).fill_null(10 ** CODE_WIDTH[level])
