@@ -21,7 +21,7 @@ import polars as pl
 
 from ncovi_stats.errors import UsageError
 
-# Rows read per pass: a 50M-row national export peaks at 4.4 GiB in one pass, 2.4 GiB in two.
+# Rows read per pass: a 50M-row national export peaks at 4.5 GiB in one pass, 2.1 GiB in two.
 ROWS_PER_PASS = 25_000_000
 # A tuning knob, not a setting of the config: where a machine has less memory, or a test
 # forces several passes on a tiny input.
