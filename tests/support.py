@@ -29,3 +29,22 @@ def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
 
 def request(*paths: Path, as_of: datetime | None = None, **kwargs: Any) -> Request:
     return Request(inputs=tuple(str(p) for p in paths), now=NOW, as_of=as_of, **kwargs)
+
+
+def normalised_rows(rows: Sequence[dict[str, Any]], now: datetime = NOW) -> pl.LazyFrame:
+    """Rows of text cells (person_key, declared_at and unit codes) through `core.normalise`,
+    which gives each code's number (`resolve.UNIT_NUMBERS`) beside it."""
+    from ncovi_stats.core.normalise import normalise_declarations
+
+    raw = pl.DataFrame(
+        [{"_line": line, **row} for line, row in enumerate(rows, start=2)],
+        schema={
+            "_line": pl.Int64,
+            "person_key": pl.String,
+            "declared_at": pl.String,
+            "province_code": pl.String,
+            "district_code": pl.String,
+            "ward_code": pl.String,
+        },
+    )
+    return normalise_declarations(raw.lazy(), source="a.csv", schema=raw.schema, now=now)

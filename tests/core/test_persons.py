@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 
 from ncovi_stats.core import crosswalk
-from ncovi_stats.core.normalise import normalise_declarations
 from ncovi_stats.core.persons import (
     PLACE_COLUMNS,
     accepted_rows,
@@ -18,6 +17,7 @@ from ncovi_stats.core.persons import (
     first_rows_counted,
 )
 from ncovi_stats.core.resolve import UNIT_NUMBERS
+from tests.support import normalised_rows
 
 T = datetime(2020, 4, 8, 9, 0)
 BASE = {
@@ -135,24 +135,6 @@ def test_first_places_on_ties_of_time() -> None:
     assert places.equals(full)
 
 
-def _normalised(rows: list[dict]) -> pl.LazyFrame:
-    """Rows through `core.normalise`, which gives each code's number (`resolve.UNIT_NUMBERS`)."""
-    raw = pl.DataFrame(
-        [{"_line": line, **row} for line, row in enumerate(rows, start=2)],
-        schema={
-            "_line": pl.Int64,
-            "person_key": pl.String,
-            "declared_at": pl.String,
-            "province_code": pl.String,
-            "district_code": pl.String,
-            "ward_code": pl.String,
-        },
-    )
-    return normalise_declarations(
-        raw.lazy(), source="a.csv", schema=raw.schema, now=datetime(2026, 1, 1)
-    )
-
-
 def test_a_remapped_district_is_ordered_as_its_new_code() -> None:
     """Hoành Bồ (204) became part of Hạ Long (193) in 2019: at the same time and without a
     ward, a row in 204 comes before a row in Đầm Hà (200), since it is read as 193 (the order of
@@ -165,7 +147,7 @@ def test_a_remapped_district_is_ordered_as_its_new_code() -> None:
     ]  # fmt: skip
     in_force = crosswalk.in_force(datetime(2020, 4, 8, 17, 0))
     assert in_force.mapping["204"] == "193"
-    accepted = accepted_rows(crosswalk.remap_districts(_normalised(rows), in_force))
+    accepted = accepted_rows(crosswalk.remap_districts(normalised_rows(rows), in_force))
     assert set(UNIT_NUMBERS.values()) <= set(accepted.collect_schema())
     by_numbers = codes_as_text(first_places(accepted).collect()).sort("person_key")
     by_text = first_places(accepted.drop(*UNIT_NUMBERS.values())).collect()

@@ -8,29 +8,14 @@ import polars as pl
 import pytest
 
 from ncovi_stats.core import crosswalk
-from ncovi_stats.core.normalise import normalise_declarations
 from ncovi_stats.core.persons import accepted_rows, codes_as_text, first_places
 from ncovi_stats.core.places import place_key
 from ncovi_stats.core.resolve import UNIT_NUMBERS
 from ncovi_stats.core.values import EARLIEST_TIME
+from tests.support import normalised_rows
 
 NOW = datetime(2026, 1, 1)
 SPRING_2020 = crosswalk.in_force(datetime(2020, 4, 8, 17, 0))
-
-
-def normalised(rows: list[dict]) -> pl.LazyFrame:
-    raw = pl.DataFrame(
-        [{"_line": line, **row} for line, row in enumerate(rows, start=2)],
-        schema={
-            "_line": pl.Int64,
-            "person_key": pl.String,
-            "declared_at": pl.String,
-            "province_code": pl.String,
-            "district_code": pl.String,
-            "ward_code": pl.String,
-        },
-    )
-    return normalise_declarations(raw.lazy(), source="a.csv", schema=raw.schema, now=NOW)
 
 
 def three_ways(accepted: pl.LazyFrame, until: datetime) -> list[pl.DataFrame]:
@@ -63,7 +48,7 @@ def test_each_tie_break_of_the_place() -> None:
         {"person_key": "f", "declared_at": "2020-04-08 08:59", "province_code": "93"},
         {"person_key": "f", "declared_at": at, "district_code": "930", "ward_code": "31318"},
     ]
-    accepted = accepted_rows(crosswalk.remap_districts(normalised(rows), SPRING_2020))
+    accepted = accepted_rows(crosswalk.remap_districts(normalised_rows(rows, NOW), SPRING_2020))
     by_int64, by_int128, by_text = three_ways(accepted, NOW)
     assert by_int64.select("person_key", "province_code", "district_code", "ward_code").rows() == [
         ("a", "93", "930", "31321"),

@@ -172,6 +172,7 @@ def test_only_canonical_non_personal_columns_are_stored(tmp_path: Path, export) 
     everything = b"".join(p.read_bytes() for p in store.rglob("*") if p.is_file())
     for personal in (b"079123456", b"079 123 456", b"0912345678", "Lê Thị B".encode()):
         assert personal not in everything
+    assert b"_ward_number" not in everything  # the read's internal code numbers stay in the read
     assert stored["source_file"].to_list() == ["export.csv"]  # the name, not the path
 
 

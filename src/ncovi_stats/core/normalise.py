@@ -157,7 +157,7 @@ def normalise_declarations(
 
     The frame holds the columns of `NORMALISED_SCHEMA`, then the numbers of the resolved codes
     (`resolve.UNIT_NUMBERS`), by which `persons.first_places` counts persons without parsing
-    text; they are internal and never written.
+    text; they are internal: no output, no store and no staged file holds them.
     """
     names = list(schema)
     check_required_columns(source, names)

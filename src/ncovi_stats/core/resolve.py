@@ -48,7 +48,7 @@ def resolve_units(lf: pl.LazyFrame, resolver: UnitResolver | None = None) -> pl.
     resolved, the name columns dropped, and `unit_problem` (null, "unknown-unit" or
     "ambiguous-unit") and `ward_unresolved` (Boolean) added.
 
-    With code columns only this stays lazy (left joins against the code tables). With name columns,
+    With code columns only this stays lazy (per-row lookups of the codes' numbers). With name columns,
     the distinct combinations of the unit columns are collected once, resolved once each, and
     joined back on all of them (null-safe, one match per row).
     """
@@ -112,7 +112,7 @@ def _resolve_codes(lf: pl.LazyFrame, resolver: UnitResolver) -> pl.LazyFrame:
     """
     province_code, district_code, ward_code = (pl.col(column) for column in CODE_COLUMNS)
     province, district, ward = (pl.col(f"__{level}") for level in ("province", "district", "ward"))
-    known_provinces = {code: code for code in resolver.province_codes}
+    known_provinces = {code: code for code in resolver.province_codes}  # a known one: itself
     numbers = {
         "__province": pl.lit(_parents(known_provinces, CODE_WIDTH["province"])).gather(
             code_number(province_code, "province").fill_null(10 ** CODE_WIDTH["province"])

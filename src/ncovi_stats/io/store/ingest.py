@@ -20,6 +20,7 @@ import polars as pl
 
 from ncovi_stats import __version__
 from ncovi_stats.core import quality, store_rows
+from ncovi_stats.core.normalise import NORMALISED_SCHEMA
 from ncovi_stats.errors import BadInputError, OutputError
 from ncovi_stats.io.digest import file_sha256
 from ncovi_stats.io.keyfile import fingerprint
@@ -111,7 +112,7 @@ def _stage_inputs(
         target = txn.folder / f"input-{len(staged):04d}.parquet"
         try:
             with open_exports([path], now=now, key=key) as scan:
-                scan.frame.sink_parquet(target)
+                scan.frame.select(list(NORMALISED_SCHEMA)).sink_parquet(target)
         except (OSError, pl.exceptions.PolarsError) as error:
             if no_space_reason(error) is not None:
                 raise
