@@ -153,3 +153,15 @@ def _bundled(name: str) -> bytes:
     from importlib.resources import files
 
     return files("ncovi_stats.reference.data").joinpath(name).read_bytes()
+
+
+def test_ward_codes_are_the_wards_with_their_names_as_written() -> None:
+    """The codes a read needs come without the official names (built only for a ward name)."""
+    wards, codes = reference.wards(), reference.ward_codes()
+    assert codes.drop("ward_name").equals(wards.drop("ward_name"))
+    assert codes.height == wards.height > 10_000
+    changed = codes.filter(codes["ward_name"] != wards["ward_name"])
+    assert changed.height > 0  # the list's own spellings, e.g. types abbreviated or spaced
+    assert wards["ward_name"].to_list() == [
+        reference.official_name(name) for name in codes["ward_name"]
+    ]

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -78,7 +78,10 @@ class UnitResolver:
         legacy_district_names: pl.DataFrame | None = None,
         province_aliases: Mapping[str, str] = PROVINCE_ALIASES,
         district_aliases: Mapping[tuple[str, str], str] = DISTRICT_ALIASES,
+        ward_names: Callable[[], pl.DataFrame] | None = None,
     ) -> None:
+        """`ward_names` gives the wards with their official names, called when a ward name is
+        first looked up (default: `wards`, whose codes are read at once)."""
         self._provinces = frozenset(provinces["province_code"].to_list())
         self._district_province: dict[str, str] = dict(
             zip(districts["district_code"], districts["province_code"], strict=True)
@@ -87,7 +90,7 @@ class UnitResolver:
             zip(wards["ward_code"], wards["district_code"], strict=True)
         )
 
-        self._names = (provinces, districts, wards, legacy_district_names)
+        self._names = (provinces, districts, ward_names or (lambda: wards), legacy_district_names)
         self._name_aliases = (province_aliases, district_aliases)
         self._ward_index: dict[str, NameIndex] = {}
 
@@ -134,7 +137,7 @@ class UnitResolver:
         """Each district's wards (code, name); their name indexes are built per district."""
         ward_rows: dict[str, list[tuple[str, str]]] = {}
         for district_code, code, name in (
-            self._names[2].select("district_code", "ward_code", "ward_name").iter_rows()
+            self._names[2]().select("district_code", "ward_code", "ward_name").iter_rows()
         ):
             ward_rows.setdefault(district_code, []).append((code, name))
         return ward_rows
@@ -272,6 +275,7 @@ def _bundled_resolver() -> UnitResolver:
     return UnitResolver(
         reference.provinces(),
         reference.districts(),
-        reference.wards(),
+        reference.ward_codes(),
         reference.legacy_district_names(),
+        ward_names=reference.wards,
     )

@@ -122,10 +122,10 @@ def provinces() -> pl.DataFrame:
 
 @cache
 def _legacy_units() -> pl.DataFrame:
+    """The legacy list with official district names; ward names as written (`wards` makes them
+    official: reading codes needs none, and 7,573 ward names take 0.03 s)."""
     units = _read(LEGACY_UNITS_FILE)
-    return units.with_columns(
-        _official_names(units, "district_name"), _official_names(units, "ward_name")
-    )
+    return units.with_columns(_official_names(units, "district_name"))
 
 
 @cache
@@ -165,6 +165,13 @@ def wards() -> pl.DataFrame:
 
     Districts of the legacy list without wards (island districts) have no row here.
     """
+    codes = ward_codes()
+    return codes.with_columns(_official_names(codes, "ward_name"))
+
+
+@cache
+def ward_codes() -> pl.DataFrame:
+    """`wards` with the ward names as the legacy list writes them, for reading codes."""
     return (
         _legacy_units()
         .filter(pl.col("ward_code").is_not_null())
