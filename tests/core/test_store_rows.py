@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats.core.normalise import NORMALISED_SCHEMA
@@ -126,6 +127,20 @@ def test_merge_persons_on_a_tie_in_time_follows_the_tie_break() -> None:
     new = persons([{"person_key": "a", "declared_at": T1, "district_code": "930"}])
     got = merge_persons(stored.lazy(), new.lazy()).collect()
     assert got.select("district_code", "superseding").rows() == [("930", True)]
+
+
+@pytest.mark.parametrize(
+    ("stored_id", "new_id", "changed"),
+    [("d2", "d1", True), ("d1", "d2", False), (None, "d9", True), ("d9", None, False)],
+)
+def test_merge_persons_on_a_tie_but_the_id_the_lower_id_wins_empty_last(
+    stored_id: str | None, new_id: str | None, changed: bool
+) -> None:
+    stored = persons([{"person_key": "a", "declared_at": T1, "declaration_id": stored_id}])
+    new = persons([{"person_key": "a", "declared_at": T1, "declaration_id": new_id}])
+    got = merge_persons(stored.lazy(), new.lazy()).collect()
+    expected = [(new_id, True)] if changed else []
+    assert got.select("declaration_id", "superseding").rows() == expected
 
 
 def test_merge_flags_only_new_or_earlier_flags() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ncovi_stats.core.persons import FIRST_ROW_COLUMNS, FIRST_ROW_ORDER
+from ncovi_stats.core.persons import first_rows
 from ncovi_stats.core.quality import DUPLICATE_KEY_COLUMNS
 from ncovi_stats.core.values import TIME_UNIT
 
@@ -94,10 +94,9 @@ def not_stored(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 
 def person_firsts(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Per person of `rows`: their first row (SPEC §3.3)."""
-    return rows.group_by("person_key").agg(
-        pl.col(name).sort_by(FIRST_ROW_ORDER, nulls_last=True).first() for name in FIRST_ROW_COLUMNS
-    )
+    """Per person of `rows`: their first row (SPEC §3.3), by the minimum of one packed key
+    (`persons.first_rows`), not a sort of each person's rows."""
+    return first_rows(rows)
 
 
 def person_flags(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -115,21 +114,19 @@ def merge_persons(stored: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
     `stored` holds the stored first rows (several per person are fine); `new` comes from
     `person_firsts`. Returns the merged first rows (`PERSON_SCHEMA`) and `superseding`: true for
     persons stored before. On an exact tie the stored first row stays.
+
+    The first of both (`persons.first_rows`, a minimum per person) is new unless a stored row
+    equals it on every column: rows tied on the whole order are the same row, so which of them
+    wins changes no value, only whether the person needs a new first row.
     """
-    stored = stored.join(new.select("person_key"), on="person_key", how="semi")
-    both = pl.concat(
-        [
-            stored.select(list(PERSON_SCHEMA)).with_columns(pl.lit(False).alias("_new")),
-            new.select(list(PERSON_SCHEMA)).with_columns(pl.lit(True).alias("_new")),
-        ]
+    columns = list(PERSON_SCHEMA)
+    stored = stored.join(new.select("person_key"), on="person_key", how="semi").select(columns)
+    firsts = first_rows(pl.concat([stored, new.select(columns)])).select(columns)
+    earlier = firsts.join(stored, on=columns, how="anti", nulls_equal=True)
+    known = stored.select("person_key").unique().with_columns(pl.lit(True).alias("superseding"))
+    return earlier.join(known, on="person_key", how="left").with_columns(
+        pl.col("superseding").fill_null(False)
     )
-    order = [*FIRST_ROW_ORDER, pl.col("_new")]
-    merged = both.group_by("person_key").agg(
-        *(pl.col(name).sort_by(order, nulls_last=True).first() for name in FIRST_ROW_COLUMNS),
-        pl.col("_new").sort_by(order, nulls_last=True).first().alias("_first_is_new"),
-        (~pl.col("_new")).any().alias("superseding"),
-    )
-    return merged.filter(pl.col("_first_is_new")).select(*PERSON_SCHEMA, "superseding")
 
 
 def merge_flags(stored: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
