@@ -38,6 +38,7 @@ def first_of(*changes: dict) -> dict:
     frame = pl.DataFrame(rows, schema_overrides={"reject_reason": pl.String}).lazy()
     result = first_rows(accepted_rows(frame)).collect()
     assert result.height == 1
+    assert first_rows(accepted_rows(frame), in_memory=True).collect().equals(result)
     counted = first_rows_counted(accepted_rows(frame)).collect()
     same = result.drop("declaration_id")
     assert counted.select(same.columns).equals(same)  # the same first row
@@ -211,3 +212,16 @@ def test_first_rows_counted_are_the_first_rows_by_sorting(tricky_export) -> None
     assert counted.height == expected.height > 20_000
     assert counted["rows"].sum() > counted.height  # persons with several rows
     assert counted.select(expected.columns).sort("person_key").equals(expected.sort("person_key"))
+
+
+def test_first_rows_in_memory_are_the_first_rows(tricky_export) -> None:
+    """The second group-by for the id (rows in memory) gives the filter's first rows."""
+    from ncovi_stats.io.read.scan import open_exports
+
+    with open_exports([tricky_export], now=datetime(2026, 1, 1)) as scan:
+        rows = accepted_rows(scan.frame).collect()
+    by_filter = first_rows(rows.lazy()).collect().sort("person_key")
+    by_join = first_rows(rows.lazy(), in_memory=True).collect().sort("person_key")
+    assert by_filter.height > 20_000
+    assert by_filter["declaration_id"].null_count() < by_filter.height
+    assert by_join.equals(by_filter)

@@ -95,8 +95,8 @@ def not_stored(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 def person_firsts(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Per person of `rows`: their first row (SPEC §3.3), by the minimum of one packed key
-    (`persons.first_rows`), not a sort of each person's rows."""
-    return first_rows(rows)
+    (`persons.first_rows`), not a sort of each person's rows. `rows` are in memory."""
+    return first_rows(rows, in_memory=True)
 
 
 def person_flags(rows: pl.LazyFrame) -> pl.LazyFrame:

@@ -203,9 +203,10 @@ def _stage_persons(
     new = store_rows.person_firsts(rows.lazy())
     if state.persons:
         stored = scan_files(state.root, [entry.path for entry in state.persons], hive=False)
-    else:
-        stored = pl.LazyFrame(schema=store_rows.PERSON_SCHEMA)
-    changed = store_rows.merge_persons(stored, new).collect().sort("person_key")
+        merged = store_rows.merge_persons(stored, new)
+    else:  # the first ingest: every person is new
+        merged = new.with_columns(pl.lit(False).alias("superseding"))
+    changed = merged.collect().sort("person_key")
     if changed.is_empty():
         return []
     final = f"{PERSONS}/part-{uuid.uuid4().hex}.parquet"
