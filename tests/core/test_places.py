@@ -109,9 +109,14 @@ def test_the_latest_time_the_key_holds() -> None:
 
 @pytest.mark.parametrize(
     ("mapping", "holds"),
-    [({"204": "193"}, True), ({"204": "930"}, False)],  # 930 is in Hậu Giang, 204 in Quảng Ninh
+    [
+        ({"204": "193"}, True),
+        ({"204": "930"}, False),  # 930 is in Hậu Giang, 204 in Quảng Ninh
+        ({"204": "193", "193": "200"}, False),  # a chain: 193 is no code in force
+        ({"204": "999"}, False),  # no such district
+    ],
 )
-def test_no_key_for_a_district_moved_to_another_province(
+def test_no_key_where_the_district_changes_do_not_rank(
     mapping: dict[str, str], holds: bool
 ) -> None:
     assert (place_key(mapping, NOW) is not None) == holds

@@ -92,6 +92,8 @@ def _place_key(districts: frozenset[tuple[str, str]]) -> PlaceKey | None:
         return None
     known = {level: known_codes(level) for level in _LEVELS}
     known["district"] = sorted(set(known["district"]) - set(mapping))
+    if not set(mapping.values()) <= set(known["district"]):  # a chain, or an unknown new code
+        return None
     # each place: (ward, district, province), ranked in the order of the list
     places: list[tuple[str | None, str | None, str | None]] = []
     for ward in known["ward"]:
