@@ -13,8 +13,8 @@ since `values.EARLIEST_TIME` (no accepted row is earlier), takes the 49 bits abo
 
 The districts are those in force (`core.crosswalk`): a ward's district is its legacy district
 remapped. `place_key` gives no key (None: the caller keeps the Int128 key) when its ranking
-would not hold: times that may pass the 49 bits, or a district change across provinces (a
-district without a ward would then have two provinces).
+would not hold: times that may pass the 49 bits, a district change across provinces (a
+district without a ward would then have two provinces), or one to a code not in force.
 """
 
 from __future__ import annotations
