@@ -206,6 +206,26 @@ def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> p
     return rows
 
 
+def _keyed(rows: pl.LazyFrame, order: pl.Expr) -> pl.LazyFrame:
+    """`rows` with each one's person id (`person_id`) and its `order` key."""
+    return rows.with_columns(
+        person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON), order.alias(_ORDER)
+    )
+
+
+def _first_counted(rows: pl.LazyFrame, order: pl.Expr) -> pl.LazyFrame:
+    """Per person: `person_key`, the minimum of `order` (as `_ORDER`) and `rows`, their rows."""
+    return (
+        _keyed(rows, order)
+        .group_by(_PERSON)
+        .agg(
+            pl.col("person_key").first(),
+            pl.col(_ORDER).min(),
+            pl.len().cast(pl.Int64).alias("rows"),
+        )
+    )
+
+
 def first_rows(rows: pl.LazyFrame, *, in_memory: bool = False) -> pl.LazyFrame:
     """One row per person: their first accepted row, with the columns of `FIRST_ROW_COLUMNS`.
 
@@ -221,10 +241,7 @@ def first_rows(rows: pl.LazyFrame, *, in_memory: bool = False) -> pl.LazyFrame:
     """
     order = pl.col(_ORDER)
     time_dtype = rows.collect_schema()["declared_at"]
-    keyed = rows.with_columns(
-        person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
-        order_key().alias(_ORDER),
-    )
+    keyed = _keyed(rows, order_key())
     if in_memory:
         firsts = keyed.group_by(_PERSON).agg(pl.col("person_key").first(), order.min())
         ids = (
@@ -258,12 +275,7 @@ def first_rows_counted(rows: pl.LazyFrame) -> pl.LazyFrame:
     schema = rows.collect_schema()
     numbered = all(number in schema for number in UNIT_NUMBERS.values())
     return (
-        rows.with_columns(
-            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON),
-            order_key(numbered=numbered).alias(_ORDER),
-        )
-        .group_by(_PERSON)
-        .agg(pl.col("person_key").first(), order.min(), pl.len().cast(pl.Int64).alias("rows"))
+        _first_counted(rows, order_key(numbered=numbered))
         .select("person_key", *decoded_columns(order, schema["declared_at"], enum=numbered), "rows")
         .select("person_key", *FIRST_ROW_COLUMNS[:-1], "rows")  # all but the id
     )
@@ -305,11 +317,7 @@ def first_places(
         key = order_key(_PLACE_FIELDS, numbered=numbered)
         decoded = decoded_columns(order, schema["declared_at"], _PLACE_FIELDS, enum=numbered)
     return (
-        rows.with_columns(
-            person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON), key.alias(_ORDER)
-        )
-        .group_by(_PERSON)
-        .agg(pl.col("person_key").first(), order.min(), pl.len().cast(pl.Int64).alias("rows"))
+        _first_counted(rows, key)
         .select("person_key", *decoded, "rows")
         .select("person_key", *PLACE_COLUMNS, "rows")
     )
