@@ -122,3 +122,18 @@ def hau_giang(tmp_path_factory: pytest.TempPathFactory) -> Export:
 def tricky_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three provinces with every tie-break trap, timestamps stored in UTC."""
     return built_once(tmp_path_factory, "oracle", build_tricky_export)
+
+
+@pytest.fixture(scope="session")
+def tricky_hex_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rows of `tricky_export` with 16-hex person keys: persons get narrow ids."""
+    return built_once(
+        tmp_path_factory, "oracle_hex", lambda folder: build_tricky_export(folder, hex_keys=True)
+    )
+
+
+@pytest.fixture(params=["tricky_export", "tricky_hex_export"])
+def either_tricky_export(request: pytest.FixtureRequest) -> Path:
+    """Each of the two: persons grouped by wide ids, then by narrow ids."""
+    path: Path = request.getfixturevalue(request.param)
+    return path

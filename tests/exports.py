@@ -67,9 +67,15 @@ def build_hau_giang(folder: Path) -> Export:
     return Export(path, rows_after_cutoff=int((seconds > span).sum()))
 
 
-def build_tricky_export(folder: Path) -> Path:
+def hex_key(number: int) -> str:
+    """A person key as an export's own: 16 lower-case hex digits, spread over the 64 bits."""
+    return f"{int(number) * 0x9E3779B97F4A7C15 % (1 << 64):016x}"
+
+
+def build_tricky_export(folder: Path, *, hex_keys: bool = False) -> Path:
     """Exact ties, people in two districts and provinces, rows without ward or district,
-    household rows, and UTC-zoned Parquet timestamps (stored as UTC instants)."""
+    household rows, and UTC-zoned Parquet timestamps (stored as UTC instants). Person keys are
+    free text ("k00042"), or with `hex_keys` 16 hex digits (read with narrow person ids)."""
     rng = np.random.default_rng(2020)
     n = 60_000
     provinces = rng.choice(list(DISTRICTS), n)
@@ -90,7 +96,9 @@ def build_tricky_export(folder: Path) -> Path:
     frame = pl.DataFrame(
         {
             "declared_at": local.astype("datetime64[us]"),
-            "person_key": np.array([f"k{k:05d}" for k in rng.integers(0, 25_000, n)]),
+            "person_key": np.array(
+                [hex_key(k) if hex_keys else f"k{k:05d}" for k in rng.integers(0, 25_000, n)]
+            ),
             "province_code": provinces,
             "district_code": districts,
             "ward_code": wards,
@@ -107,6 +115,6 @@ def build_tricky_export(folder: Path) -> Path:
         # stored as UTC instants, as a Parquet export with a time zone would be
         pl.col("declared_at").dt.replace_time_zone("Asia/Ho_Chi_Minh").dt.convert_time_zone("UTC")
     )
-    path = folder / "tricky_utc.parquet"
+    path = folder / ("tricky_hex_utc.parquet" if hex_keys else "tricky_utc.parquet")
     frame.write_parquet(path)
     return path

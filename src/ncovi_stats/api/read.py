@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import polars as pl
 
 from ncovi_stats import __version__, reference, stages
+from ncovi_stats.api.checks import check_rows
 from ncovi_stats.api.request import Frames, Query, Read, Request
-from ncovi_stats.core import coverage, crosswalk, passes, persons, quality, unresolved
+from ncovi_stats.core import crosswalk, passes, persons, quality, unresolved
 from ncovi_stats.core.cutoff import cutoff_meta, iso_with_offset
 from ncovi_stats.core.places import place_key
 from ncovi_stats.core.rejects import rejected_rows
 from ncovi_stats.core.units import UnitResolver
-from ncovi_stats.errors import BadInputError, RejectedRowsWarning
+from ncovi_stats.errors import BadInputError
 from ncovi_stats.io.read.scan import SourceInfo, open_exports
 from ncovi_stats.io.read.size import estimated_rows
 
@@ -108,39 +107,63 @@ def _collect_at_units_in_force(
 def _collect_exports(
     request: Request, queries: Sequence[Query], needs_cutoff: bool, duplicates: bool
 ) -> Collected:
-    """Queries and row counts over export files, inside the read's private work folder; in
-    several passes over parts of the persons when every query allows it and the inputs are
-    larger than `core.passes.rows_per_pass()` rows."""
+    """Queries and row counts over export files, inside the read's private work folder.
+
+    Persons are grouped by narrow ids (`persons.narrow_person_id`) when the first rows' keys are
+    16 hex digits; the row counts then count the accepted rows whose key is not, and if there
+    is one the read is made again with full ids (`persons.person_id`): the figures are exact
+    either way. When every query allows it and the inputs hold more than
+    `core.passes.rows_per_pass()` rows, the persons are counted in passes over parts of them
+    (`_collect_in_parts`; one pass with narrow ids up to `rows_per_pass(narrow=True)` rows).
+    """
     person_queries = [query for query in queries if isinstance(query, passes.PersonQuery)]
-    count = 1
+    rows = None
     if queries and len(person_queries) == len(queries):
-        count = passes.pass_count(estimated_rows(request.inputs), passes.rows_per_pass())
+        rows = estimated_rows(request.inputs)
     with open_exports(
         request.inputs, now=request.now, key=request.key, options=request.reading
     ) as scan:
         normalised = scan.frame
+
+        def at(
+            in_force: crosswalk.Crosswalk, cutoff: datetime | None, narrow: bool
+        ) -> list[pl.DataFrame]:
+            frames = _frames(normalised, in_force, cutoff, request.now, narrow)
+            rows_query = quality.row_count_query(
+                normalised, cutoff, duplicates=duplicates, narrow_ids=narrow
+            )
+            if rows is None or rows <= passes.rows_per_pass():
+                return _collect(frames, queries, rows_query, request, raw=normalised)
+            count = passes.pass_count(rows, passes.rows_per_pass(narrow=narrow))
+
+            def part_frames(part: passes.Part) -> Frames:
+                part_rows = scan.rows_of_persons(part.holds).cache()
+                return _frames(part_rows, in_force, cutoff, request.now, narrow)
+
+            return _collect_in_parts(
+                part_frames,
+                count,
+                person_queries,
+                frames,
+                rows_query,
+                request,
+                raw=normalised,
+                narrow=narrow,
+            )
 
         def collect() -> tuple[datetime | None, list[pl.DataFrame], crosswalk.Crosswalk]:
             cutoff = request.as_of
             if cutoff is None and needs_cutoff:
                 stages.report("cutoff")
                 cutoff = latest_accepted(normalised)
-
-            def at(in_force: crosswalk.Crosswalk) -> list[pl.DataFrame]:
-                frames = _frames(normalised, in_force, cutoff, request.now)
-                rows_query = quality.row_count_query(normalised, cutoff, duplicates=duplicates)
-                if count == 1:
-                    return _collect(frames, queries, rows_query, request, raw=normalised)
-
-                def part_frames(part: passes.Part) -> Frames:
-                    rows = scan.rows_of_persons(part.holds).cache()
-                    return _frames(rows, in_force, cutoff, request.now)
-
-                return _collect_in_parts(
-                    part_frames, count, person_queries, frames, rows_query, request, raw=normalised
+            narrow = persons.keys_look_narrow(normalised)
+            collected, in_force = _collect_at_units_in_force(
+                request, cutoff, lambda in_force: at(in_force, cutoff, narrow), queries
+            )
+            if narrow and collected[len(queries)][persons.WIDE_KEYS][0]:
+                collected, in_force = _collect_at_units_in_force(
+                    request, cutoff, lambda in_force: at(in_force, cutoff, False), queries
                 )
-
-            collected, in_force = _collect_at_units_in_force(request, cutoff, at, queries)
             return cutoff, collected, in_force
 
         cutoff, collected, in_force = guard_polars(request.inputs, collect)
@@ -148,12 +171,19 @@ def _collect_exports(
 
 
 def _frames(
-    normalised: pl.LazyFrame, in_force: crosswalk.Crosswalk, cutoff: datetime | None, now: datetime
+    normalised: pl.LazyFrame,
+    in_force: crosswalk.Crosswalk,
+    cutoff: datetime | None,
+    now: datetime,
+    narrow: bool = False,
 ) -> Frames:
     """The frames of a read of exports, with the districts in force (no accepted row is later
-    than `now`: the first places' key can be an Int64, `core.places`)."""
+    than `now`: the first places' key can be an Int64, `core.places`); with `narrow`, persons
+    are grouped by `persons.narrow_person_id`."""
     remapped = crosswalk.remap_districts(normalised, in_force)
     accepted = persons.accepted_rows(remapped, cutoff)
+    if narrow:
+        accepted = persons.with_narrow_ids(accepted)
     places = place_key(in_force.mapping, until=cutoff or now)
     return Frames(remapped, accepted, persons.first_places(accepted, places=places), cutoff)
 
@@ -222,6 +252,7 @@ def _collect_in_parts(
     request: Request,
     *,
     raw: pl.LazyFrame,
+    narrow: bool,
 ) -> list[pl.DataFrame]:
     """`_collect` in `count` passes, each over the rows of one part of the persons
     (`core.passes`; `io.read.scan.Scan.rows_of_persons`: only those rows are normalised), with the
@@ -240,7 +271,7 @@ def _collect_in_parts(
     for index in range(count):
         stages.report("counting")
         part = part_frames(passes.Part(index, count))
-        counted = quality.row_count_query(part.normalised, part.cutoff)
+        counted = quality.row_count_query(part.normalised, part.cutoff, narrow_ids=narrow)
         *done, rows = pl.collect_all([*(query(part) for query in queries), counted])
         counts.append(rows)
         for parts, frame in zip(results, done, strict=True):
@@ -270,61 +301,6 @@ def guard_polars(inputs: Sequence[str], work: Callable[[], T]) -> T:
     raise BadInputError(
         f"{where}: could not be read ({kind}); check that the export is complete and its "
         "columns hold what their headers say (see `ncovi-stats validate`)."
-    )
-
-
-def check_rows(
-    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None = None
-) -> None:
-    """Stop (exit 3) when nothing was read, everything was rejected, or more than
-    `--max-reject-rate` percent of the rows read were rejected. Without `--max-reject-rate`,
-    more than 1% rejected is a `RejectedRowsWarning` naming the reasons and the unit texts
-    that failed (`unresolved_units`, most rows first), and the command goes on."""
-    if rows.read == 0:
-        raise BadInputError("the inputs hold no rows; check that the export is not empty.")
-    reasons = ", ".join(f"{n} {reason}" for reason, n in rows.rejected_by_reason.items() if n)
-    if rows.accepted == 0:
-        raise BadInputError(
-            f"all {rows.read} rows were rejected ({reasons}); "
-            "check the export's columns and values (see --help)."
-        )
-    limit = request.max_reject_rate
-    if limit is None and rows.rejected * 100 > unresolved.WARN_ABOVE_PCT * rows.read:
-        warnings.warn(
-            RejectedRowsWarning(rejected_warning(rows, request, unresolved_units)), stacklevel=2
-        )
-    if limit is not None and Decimal(rows.rejected) * 100 > limit * rows.read:
-        written = f"; they are listed in {request.rejects}" if request.rejects else ""
-        raise BadInputError(
-            f"{rows.rejected} of {rows.read} rows were rejected ({reasons}), more than "
-            f"--max-reject-rate {limit}%{written}; fix the export or raise the limit."
-        )
-
-
-def rejected_warning(
-    rows: quality.RowCounts, request: Request, unresolved_units: pl.DataFrame | None
-) -> str:
-    """The one-line warning of `check_rows`: share rejected, top reasons, top unit texts."""
-    share = coverage.half_up_hundredths(rows.rejected, rows.read)
-    top = sorted(((n, r) for r, n in rows.rejected_by_reason.items() if n), reverse=True)
-    reasons = ", ".join(f"{n} {reason}" for n, reason in top[:3])
-    message = (
-        f"{rows.rejected} of {rows.read} rows ({share // 100}.{share % 100:02d}%) were "
-        f"rejected ({reasons})"
-    )
-    if unresolved_units is not None and unresolved_units.height:
-        rejected_texts = unresolved_units.filter(pl.col("reason") != unresolved.WARD_UNRESOLVED)
-        named = [
-            unresolved.describe_text(r) for r in rejected_texts.head(unresolved.WARNED).to_dicts()
-        ]
-        if named:
-            more = rejected_texts.height - len(named)
-            message += "; units not recognised: " + "; ".join(named)
-            message += f" and {more} more" if more else ""
-    where = f"listed in {request.rejects}" if request.rejects else "list them with --rejects FILE"
-    return (
-        f"{message}. Figures leave these rows out: {where}, see `ncovi-stats validate`, map "
-        "spellings with --aliases FILE, or stop on this with --max-reject-rate."
     )
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import polars as pl
 
 from ncovi_stats import __version__
-from ncovi_stats.api.read import check_rows, read
+from ncovi_stats.api.checks import check_rows
+from ncovi_stats.api.read import read
 from ncovi_stats.api.request import Query, Read, Request
 from ncovi_stats.api.units import unit_names
 from ncovi_stats.core import coverage, quality_report, unresolved
@@ -117,7 +118,7 @@ def quality_report_of(request: Request, *, check: bool = False) -> QualityReport
     """Read the exports once and report on their quality (SPEC §3.12).
 
     With `check` False (the validate command), everything rejected is reported, not raised;
-    call `api.read.check_rows` after writing the report to apply `--max-reject-rate`.
+    call `api.checks.check_rows` after writing the report to apply `--max-reject-rate`.
     """
     population = load_population(request.population_file)
     done = read(request, *QUERIES, needs_cutoff=True, check=check, duplicates=True)

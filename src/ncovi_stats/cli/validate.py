@@ -46,7 +46,7 @@ def validate(
 
     Example: ncovi-stats validate exports/*.csv --key-file ~/.ncovi.key --rejects rejects.csv
     """
-    from ncovi_stats.api.read import check_rows
+    from ncovi_stats.api.checks import check_rows
     from ncovi_stats.api.validate import quality_report_of
 
     request = common.request(inputs)

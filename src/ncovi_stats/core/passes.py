@@ -23,6 +23,9 @@ from ncovi_stats.errors import UsageError
 
 # Rows read per pass: a 50M-row national export peaks at 4.5 GiB in one pass, 2.1 GiB in two.
 ROWS_PER_PASS = 25_000_000
+# The same with narrow person ids (`persons.narrow_person_id`, when every key is 16 hex digits):
+# the 50M-row export (35M persons) peaks at 2.5 GiB in one pass.
+ROWS_PER_PASS_NARROW = 50_000_000
 # A tuning knob, not a setting of the config: where a machine has less memory, or a test
 # forces several passes on a tiny input.
 ROWS_PER_PASS_ENV = "NCOVI_STATS_ROWS_PER_PASS"
@@ -54,15 +57,18 @@ class Part:
             raise ValueError(f"part {self.index} of {self.count}")
 
     def holds(self, key: pl.Expr) -> pl.Expr:
-        """Whether rows with this person key are in this part."""
+        """Whether rows with this person key are in this part (all of them in one part)."""
+        if self.count == 1:
+            return pl.lit(True)
         return (key_digit(key) % self.count) == self.index
 
 
-def rows_per_pass(environ: Mapping[str, str] | None = None) -> int:
-    """`ROWS_PER_PASS`, or the positive whole number in NCOVI_STATS_ROWS_PER_PASS."""
+def rows_per_pass(environ: Mapping[str, str] | None = None, *, narrow: bool = False) -> int:
+    """`ROWS_PER_PASS` (`ROWS_PER_PASS_NARROW` with `narrow` person ids), or the positive whole
+    number in NCOVI_STATS_ROWS_PER_PASS (for either)."""
     text = (os.environ if environ is None else environ).get(ROWS_PER_PASS_ENV, "").strip()
     if not text:
-        return ROWS_PER_PASS
+        return ROWS_PER_PASS_NARROW if narrow else ROWS_PER_PASS
     if not text.isdigit() or int(text) < 1:
         raise UsageError(
             f"{ROWS_PER_PASS_ENV} must be a positive whole number of rows (e.g. 25000000); "

@@ -79,6 +79,51 @@ def _plain_hex(key: pl.Expr, chars: int) -> pl.Expr:
     return (key.str.len_bytes() == chars) & key.str.contains(r"^[0-9a-f]+$")
 
 
+def narrow_person_id(key: pl.Expr) -> pl.Expr:
+    """`person_id` for a read whose keys are all 16 lower-case hex digits: the key's value, a
+    UInt64 (null for a key of another length).
+
+    Half the width of `person_id`: the first-row group-by of 35 million persons takes about
+    70 bytes a person instead of 115, and two thirds of the time. Exact only when every key
+    read is 16 lower-case hex digits: "ABCDEF0123456789" and "+bcdef0123456789" parse to the
+    values of "abcdef0123456789" and "0bcdef0123456789". A read that uses it counts the
+    accepted rows whose key is not such (`wide_keys`) and reads again with `person_id` when
+    there is one (`api.read`).
+    """
+    return pl.when(key.str.len_bytes() == _HEX_KEY_CHARS).then(
+        key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+    )
+
+
+WIDE_KEYS = "wide_keys"
+
+
+def wide_keys() -> pl.Expr:
+    """An aggregation over normalised rows: the accepted rows whose person key is not 16
+    lower-case hex digits, for which `narrow_person_id` is not exact."""
+    key = pl.col("person_key").cast(pl.String)
+    narrow = _plain_hex(key, _HEX_KEY_CHARS).fill_null(False)
+    return (pl.col("reject_reason").is_null() & ~narrow).sum().alias(WIDE_KEYS)
+
+
+def with_narrow_ids(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """`rows` with each one's `narrow_person_id`, which the per-person steps below then use
+    instead of `person_id` (a column polars leaves out when no query groups by person)."""
+    return rows.with_columns(narrow_person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON))
+
+
+PROBED_ROWS = 1_000
+
+
+def keys_look_narrow(normalised: pl.LazyFrame) -> bool:
+    """Whether the keys of the first `PROBED_ROWS` accepted rows read are all 16 lower-case hex
+    digits (an export's own keys; keyed digests are 30): a guess that chooses
+    `narrow_person_id`, which `wide_keys` then checks over every row."""
+    probe = accepted_rows(normalised.head(PROBED_ROWS)).select(pl.len().alias("rows"), wide_keys())
+    rows, wide = probe.collect().row(0)
+    return rows > 0 and wide == 0
+
+
 def _code_rank(name: str, numbered: bool = False) -> pl.Expr:
     """A GSO code as its number (canonical codes are all digits of their width), empty last.
     `numbered`: taken from the code's number column (`resolve.UNIT_NUMBERS`), no text parsed."""
@@ -207,10 +252,14 @@ def accepted_rows(normalised: pl.LazyFrame, cutoff: datetime | None = None) -> p
 
 
 def _keyed(rows: pl.LazyFrame, order: pl.Expr) -> pl.LazyFrame:
-    """`rows` with each one's person id (`person_id`) and its `order` key."""
-    return rows.with_columns(
-        person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON), order.alias(_ORDER)
+    """`rows` with each one's person id (`person_id`, unless `with_narrow_ids` gave them one)
+    and its `order` key."""
+    ids = (
+        []
+        if _PERSON in rows.collect_schema()
+        else [person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON)]
     )
+    return rows.with_columns(*ids, order.alias(_ORDER))
 
 
 def _first_counted(rows: pl.LazyFrame, order: pl.Expr) -> pl.LazyFrame:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import polars as pl
 
+from ncovi_stats.core import persons
 from ncovi_stats.core.values import TIME_UNIT
 from ncovi_stats.errors import REJECT_REASONS
 
@@ -115,14 +116,21 @@ def declaration_ids_shared_query(normalised: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def row_count_query(
-    normalised: pl.LazyFrame, cutoff: datetime | None, *, duplicates: bool = False
+    normalised: pl.LazyFrame,
+    cutoff: datetime | None,
+    *,
+    duplicates: bool = False,
+    narrow_ids: bool = False,
 ) -> pl.LazyFrame:
     """One row: counts per reason, accepted rows after the cut-off, latest time; with
-    `duplicates`, the duplicates and the declaration ids shared by persons as well."""
+    `duplicates`, the duplicates and the declaration ids shared by persons as well; with
+    `narrow_ids`, the accepted rows whose key `persons.narrow_person_id` does not hold exactly
+    (`persons.WIDE_KEYS`, not a count of SPEC §3.2: `row_counts_from` leaves it out)."""
     accepted = pl.col("reject_reason").is_null()
     counts = normalised.select(
         *row_count_exprs(cutoff),
         *([duplicates_expr()] if duplicates else []),
+        *([persons.wide_keys()] if narrow_ids else []),
         pl.col("declared_at").filter(accepted).max().alias("latest_accepted"),
     )
     if not duplicates:
