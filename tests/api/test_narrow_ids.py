@@ -1,4 +1,4 @@
-"""Narrow person ids (`persons.narrow_person_id`, issue 11): a read whose first keys are 16 hex
+"""Narrow person ids (`persons.with_narrow_ids`, issue 11): a read whose first keys are 16 hex
 digits groups persons by a UInt64, checks every accepted key, and reads again with full ids
 when one is not 16 lower-case hex digits. The figures are those of full ids either way."""
 
@@ -31,37 +31,36 @@ def _keys(keys: list[str | None], rejected: list[bool] | None = None) -> pl.Lazy
     )
 
 
+def _narrow(keys: list[str | None]) -> list[int | None]:
+    frame = persons.with_narrow_ids(_keys(keys)).collect()
+    return frame.get_column(persons._PERSON).to_list()
+
+
 def test_narrow_id_of_a_hex_key_is_its_value_as_the_full_id() -> None:
     keys = ["0000000000000000", "00000000000000ab", "ffffffffffffffff", "9e3779b97f4a7c15"]
-    ids = _keys(keys).select(
-        narrow=persons.narrow_person_id(pl.col("person_key")),
-        full=persons.person_id(pl.col("person_key")),
-    )
-    frame = ids.collect()
-    assert frame.schema["narrow"] == pl.UInt64
-    assert frame["narrow"].to_list() == [int(key, 16) for key in keys]
-    assert frame["narrow"].cast(pl.UInt128).to_list() == frame["full"].to_list()
+    full = _keys(keys).select(persons.person_id(pl.col("person_key"))).collect().to_series()
+    assert _narrow(keys) == [int(key, 16) for key in keys] == full.to_list()
+    assert persons.with_narrow_ids(_keys(keys)).collect_schema()[persons._PERSON] == pl.UInt64
 
 
 def test_wide_keys_counts_accepted_keys_the_narrow_id_does_not_hold() -> None:
-    """Of `KEYS`, only the first is 16 lower-case hex; upper case and a sign parse to the value
-    of another key, other lengths to none. Rejected rows are not counted."""
-    narrow = _keys(KEYS).select(persons.narrow_person_id(pl.col("person_key"))).collect()
-    assert narrow.to_series().to_list()[:3] == [0xAB, 0xAB, 0xAB]  # three keys, one value
-    assert narrow.to_series().to_list()[3:] == [None] * 5
+    """Of `KEYS`, only the first is 16 lower-case hex; the same digits in upper case spell its
+    value, a sign some other value, other lengths none. Rejected rows are not counted."""
+    assert _narrow(KEYS[:2]) == [0xAB, 0xAB]  # two keys, one value
+    assert _narrow(KEYS[3:]) == [None] * 5  # not 16 bytes
     counted = _keys([*KEYS, "00000000000000AB"], [False] * len(KEYS) + [True])
-    assert counted.select(persons.wide_keys()).collect().item() == len(KEYS) - 1
+    assert persons.with_key_check(counted).select(persons.wide_keys()).collect().item() == 7
 
 
-def test_keys_look_narrow_from_the_first_accepted_rows() -> None:
+def test_keys_look_narrow_from_the_first_rows() -> None:
     hex_keys = [f"{n:016x}" for n in range(persons.PROBED_ROWS)]
     assert persons.keys_look_narrow(_keys(hex_keys))
     # a guess: a wide key after the probed rows is found by `wide_keys`, not here
     assert persons.keys_look_narrow(_keys([*hex_keys, "k1"]))
     assert not persons.keys_look_narrow(_keys(["k1", *hex_keys]))
     assert not persons.keys_look_narrow(_keys([f"{1:030x}"]))  # a keyed digest
-    assert persons.keys_look_narrow(_keys(["k1", hex_keys[0]], [True, False]))  # "k1" rejected
-    assert not persons.keys_look_narrow(_keys(hex_keys[:3], [True] * 3))  # nothing accepted
+    assert persons.keys_look_narrow(_keys([None, hex_keys[0]]))  # a row without a key
+    assert not persons.keys_look_narrow(_keys([None, None]))  # no key to guess from
 
 
 def test_rows_per_pass_with_narrow_ids() -> None:
@@ -77,8 +76,8 @@ def test_one_part_holds_every_row() -> None:
 @pytest.fixture(scope="module")
 def trapped_export(tricky_hex_export: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`tricky_hex_export` and, after its first rows, four new persons whose keys the narrow
-    id does not hold: a key in upper case and one with a sign, whose values are those of
-    persons already there, and two keyed digests (no narrow id: one null id for both)."""
+    id does not hold: a key in upper case, whose value is that of a person already there, a
+    key with a sign, and two keyed digests (no narrow id: one null id for both)."""
     rows = pl.read_parquet(tricky_hex_export)
     first = rows.sort("declared_at").unique("person_key", keep="first", maintain_order=True)
     lower = first.filter(pl.col("person_key").str.contains("[a-f]")).row(0, named=True)
@@ -154,9 +153,9 @@ def test_keys_the_narrow_id_does_not_hold_are_read_again_with_full_ids(
     expected = oracle(trapped_export, "district_code")
     assert counted == expected
     assert passes_made == 2 * first_read  # the narrow read, then the full one
-    # without the check, the upper-case and signed keys would join two persons and the two
-    # digests would be one: three persons fewer
-    assert _narrow_only_persons(trapped_export) == _distinct_persons(trapped_export) - 3
+    # without the check, the upper-case key would join another person and the two digests
+    # would be one (no narrow id): two persons fewer
+    assert _narrow_only_persons(trapped_export) == _distinct_persons(trapped_export) - 2
     assert (
         result.meta["rows"]["accepted"]
         == pl.scan_parquet(trapped_export).select(pl.len()).collect().item()

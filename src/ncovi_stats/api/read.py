@@ -109,7 +109,7 @@ def _collect_exports(
 ) -> Collected:
     """Queries and row counts over export files, inside the read's private work folder.
 
-    Persons are grouped by narrow ids (`persons.narrow_person_id`) when the first rows' keys are
+    Persons are grouped by narrow ids (`persons.with_narrow_ids`) when the first rows' keys are
     16 hex digits; the row counts then count the accepted rows whose key is not, and if there
     is one the read is made again with full ids (`persons.person_id`): the figures are exact
     either way. When every query allows it and the inputs hold more than
@@ -179,7 +179,7 @@ def _frames(
 ) -> Frames:
     """The frames of a read of exports, with the districts in force (no accepted row is later
     than `now`: the first places' key can be an Int64, `core.places`); with `narrow`, persons
-    are grouped by `persons.narrow_person_id`."""
+    are grouped by `persons.with_narrow_ids`."""
     remapped = crosswalk.remap_districts(normalised, in_force)
     accepted = persons.accepted_rows(remapped, cutoff)
     if narrow:

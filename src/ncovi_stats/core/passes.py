@@ -23,7 +23,7 @@ from ncovi_stats.errors import UsageError
 
 # Rows read per pass: a 50M-row national export peaks at 4.5 GiB in one pass, 2.1 GiB in two.
 ROWS_PER_PASS = 25_000_000
-# The same with narrow person ids (`persons.narrow_person_id`, when every key is 16 hex digits):
+# The same with narrow person ids (`persons.with_narrow_ids`, when every key is 16 hex digits):
 # the 50M-row export (35M persons) peaks at 2.5 GiB in one pass.
 ROWS_PER_PASS_NARROW = 50_000_000
 # A tuning knob, not a setting of the config: where a machine has less memory, or a test

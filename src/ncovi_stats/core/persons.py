@@ -7,6 +7,7 @@ from functools import cache
 
 import polars as pl
 
+from ncovi_stats.core import hex_keys
 from ncovi_stats.core.lookup import lookup, rank_value
 from ncovi_stats.core.passes import Part
 from ncovi_stats.core.places import PlaceKey
@@ -79,49 +80,53 @@ def _plain_hex(key: pl.Expr, chars: int) -> pl.Expr:
     return (key.str.len_bytes() == chars) & key.str.contains(r"^[0-9a-f]+$")
 
 
-def narrow_person_id(key: pl.Expr) -> pl.Expr:
-    """`person_id` for a read whose keys are all 16 lower-case hex digits: the key's value, a
-    UInt64 (null for a key of another length).
+_NARROW_OK = "__narrow_key"
+
+
+def with_narrow_ids(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """`rows` with each one's narrow person id, which the per-person steps below then use
+    instead of `person_id`: the UInt64 its key spells as 16 hex digits (`core.hex_keys`; null
+    for a key of another length in bytes).
 
     Half the width of `person_id`: the first-row group-by of 35 million persons takes about
     70 bytes a person instead of 115, and two thirds of the time. Exact only when every key
-    read is 16 lower-case hex digits: "ABCDEF0123456789" and "+bcdef0123456789" parse to the
+    read is 16 lower-case hex digits: "ABCDEF0123456789" and "+bcdef0123456789" spell the
     values of "abcdef0123456789" and "0bcdef0123456789". A read that uses it counts the
-    accepted rows whose key is not such (`wide_keys`) and reads again with `person_id` when
-    there is one (`api.read`).
+    accepted rows whose key is not such (`with_key_check`, `wide_keys`) and reads again with
+    `person_id` when there is one (`api.read`).
     """
-    return pl.when(key.str.len_bytes() == _HEX_KEY_CHARS).then(
-        key.str.to_integer(base=16, dtype=pl.UInt64, strict=False)
-    )
+    return hex_keys.with_hex_value(rows, "person_key", _PERSON, _NARROW_OK).drop(_NARROW_OK)
 
 
 WIDE_KEYS = "wide_keys"
 
 
+def with_key_check(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """`rows` with whether each one's key is 16 lower-case hex digits, for `wide_keys`."""
+    return hex_keys.with_hex_value(rows, "person_key", "__narrow_value", _NARROW_OK).drop(
+        "__narrow_value"
+    )
+
+
 def wide_keys() -> pl.Expr:
-    """An aggregation over normalised rows: the accepted rows whose person key is not 16
-    lower-case hex digits, for which `narrow_person_id` is not exact."""
-    key = pl.col("person_key").cast(pl.String)
-    narrow = _plain_hex(key, _HEX_KEY_CHARS).fill_null(False)
-    return (pl.col("reject_reason").is_null() & ~narrow).sum().alias(WIDE_KEYS)
-
-
-def with_narrow_ids(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """`rows` with each one's `narrow_person_id`, which the per-person steps below then use
-    instead of `person_id` (a column polars leaves out when no query groups by person)."""
-    return rows.with_columns(narrow_person_id(pl.col("person_key").cast(pl.String)).alias(_PERSON))
+    """An aggregation over rows `with_key_check`: the accepted rows whose person key is not 16
+    lower-case hex digits, for which the narrow id of `with_narrow_ids` is not exact."""
+    return (pl.col("reject_reason").is_null() & ~pl.col(_NARROW_OK)).sum().alias(WIDE_KEYS)
 
 
 PROBED_ROWS = 1_000
 
 
 def keys_look_narrow(normalised: pl.LazyFrame) -> bool:
-    """Whether the keys of the first `PROBED_ROWS` accepted rows read are all 16 lower-case hex
+    """Whether the person keys of the first `PROBED_ROWS` rows read are all 16 lower-case hex
     digits (an export's own keys; keyed digests are 30): a guess that chooses
-    `narrow_person_id`, which `wide_keys` then checks over every row."""
-    probe = accepted_rows(normalised.head(PROBED_ROWS)).select(pl.len().alias("rows"), wide_keys())
-    rows, wide = probe.collect().row(0)
-    return rows > 0 and wide == 0
+    `with_narrow_ids`, which `wide_keys` then checks over every accepted row. Only the key
+    column of those rows is read (rejected rows included: 0.01 s, against 0.15 s for the
+    accepted rows of a 10M-row Parquet file)."""
+    key = pl.col("person_key").cast(pl.String)
+    probe = normalised.select(key).head(PROBED_ROWS).drop_nulls()
+    rows, narrow = probe.select(pl.len(), _plain_hex(key, _HEX_KEY_CHARS).all()).collect().row(0)
+    return rows > 0 and bool(narrow)
 
 
 def _code_rank(name: str, numbered: bool = False) -> pl.Expr:

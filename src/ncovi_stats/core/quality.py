@@ -124,9 +124,11 @@ def row_count_query(
 ) -> pl.LazyFrame:
     """One row: counts per reason, accepted rows after the cut-off, latest time; with
     `duplicates`, the duplicates and the declaration ids shared by persons as well; with
-    `narrow_ids`, the accepted rows whose key `persons.narrow_person_id` does not hold exactly
+    `narrow_ids`, the accepted rows whose key `persons.with_narrow_ids` does not hold exactly
     (`persons.WIDE_KEYS`, not a count of SPEC §3.2: `row_counts_from` leaves it out)."""
     accepted = pl.col("reject_reason").is_null()
+    if narrow_ids:
+        normalised = persons.with_key_check(normalised)
     counts = normalised.select(
         *row_count_exprs(cutoff),
         *([duplicates_expr()] if duplicates else []),
