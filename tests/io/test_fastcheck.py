@@ -44,8 +44,12 @@ def line_walk(path: Path) -> int | str:
         return "error"
 
 
+@pytest.mark.parametrize("count_limit", [fastcheck._COUNT_LIMIT, 3])  # 16-bit counts or not
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_block_check_agrees_with_the_line_walk(tmp_path: Path, name: str) -> None:
+def test_block_check_agrees_with_the_line_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, count_limit: int
+) -> None:
+    monkeypatch.setattr(fastcheck, "_COUNT_LIMIT", count_limit)
     path = tmp_path / "export.csv"
     path.write_bytes(CASES[name].encode())
     fast = fastcheck.lines_if_plain(path, ",")
@@ -86,3 +90,35 @@ def test_fixtures_read_the_same(tmp_path: Path, path: Path) -> None:
     assert ours.lines == line_walk(path)
     assert ours.records == ours.lines - 1 and not ours.invalid_lines
     assert ours == _stream(path, dialect, None)  # every field, the header's names included
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 5, 26, 27, 28, 64])
+def test_blocks_cut_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
+) -> None:
+    """Blocks end after the first line break from their nominal size on, wherever that falls
+    (a line of 26 bytes: cuts at, before and after a break), and give the same answer."""
+    monkeypatch.setattr(fastcheck, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(fastcheck, "_CUT_PROBE_BYTES", 3)  # a break further than one probe
+    for name in ("plain", "no final line break", "more fields", "blank line", "NFC accents"):
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(CASES[name].encode())
+        monkeypatch.setattr(fastcheck, "BLOCK_BYTES", 16 << 20)
+        whole = fastcheck.lines_if_plain(path, ",")
+        monkeypatch.setattr(fastcheck, "BLOCK_BYTES", block_bytes)
+        assert fastcheck.lines_if_plain(path, ",") == whole, name
+
+
+def test_a_long_line_and_an_empty_file(tmp_path: Path) -> None:
+    """Lines longer than 16-bit counts hold are counted exactly; an empty file is left to the
+    line walk."""
+    long_value = "x" * (fastcheck._COUNT_LIMIT + 10)
+    plain = tmp_path / "long.csv"
+    plain.write_text(HEADER + f"2020-04-01 08:00:00,{long_value},93\n" + ROW, encoding="utf-8")
+    assert fastcheck.lines_if_plain(plain, ",") == 3 == line_walk(plain)
+    wider = tmp_path / "wider.csv"  # 2 + 65,536 separators: 2 again in 16 bits
+    wider.write_text(HEADER + "2020-04-01 08:00:00,k1,93" + "," * 65_536 + "\n")
+    assert fastcheck.lines_if_plain(wider, ",") is None
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert fastcheck.lines_if_plain(empty, ",") is None
