@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats import stages
-from ncovi_stats.api.coverage import coverage_report
+from ncovi_stats.api.coverage import coverage_report, coverage_view
 from ncovi_stats.api.read import _frames
 from ncovi_stats.core import coverage, crosswalk, passes, persons
 from ncovi_stats.io.read.scan import open_exports
@@ -175,6 +175,12 @@ def test_a_large_read_with_narrow_ids_in_one_pass(
     _, wide_counted, wide_passes = _counted(tricky_export, monkeypatch)
     assert wide_passes == 3
     assert wide_counted == oracle(tricky_export, "district_code")
+    seen: list[str] = []
+    with stages.listening(lambda stage: seen.append(stage.name)):
+        ward = coverage_view(request(tricky_hex_export, as_of=CUTOFF), level="ward")
+    assert seen.count("counting") == 3  # persons' rows read: passes of ROWS_PER_PASS rows
+    ward_persons = ward.records.filter(pl.col("ward_code").is_not_null())["persons_counted"].sum()
+    assert ward_persons == sum(oracle(tricky_hex_export, "ward_code").values())
     monkeypatch.setattr(passes, "ROWS_PER_PASS", 1_000_000)  # one pass with everything beside
     one, one_counted, one_passes = _counted(tricky_hex_export, monkeypatch)
     assert one_passes == 1 and one_counted == small_counted

@@ -85,6 +85,7 @@ def coverage_view(
                 breakdown.first_rows_with_row_counts(frames, split_by), split_by
             ),
             summed(*coverage.LEVEL_KEYS["ward"]),
+            reads_rows=True,
         )
     ]
     if level == "ward":

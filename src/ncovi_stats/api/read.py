@@ -114,7 +114,8 @@ def _collect_exports(
     is one the read is made again with full ids (`persons.person_id`): the figures are exact
     either way. When every query allows it and the inputs hold more than
     `core.passes.rows_per_pass()` rows, the persons are counted in passes over parts of them
-    (`_collect_in_parts`; one pass with narrow ids up to `rows_per_pass(narrow=True)` rows).
+    (`_collect_in_parts`; one pass with narrow ids up to `rows_per_pass(narrow=True)` rows
+    when every query reads first places only).
     """
     person_queries = [query for query in queries if isinstance(query, passes.PersonQuery)]
     rows = None
@@ -134,7 +135,9 @@ def _collect_exports(
             )
             if rows is None or rows <= passes.rows_per_pass():
                 return _collect(frames, queries, rows_query, request, raw=normalised)
-            count = passes.pass_count(rows, passes.rows_per_pass(narrow=narrow))
+            first_places_only = not any(query.reads_rows for query in person_queries)
+            per_pass = passes.rows_per_pass(narrow=narrow and first_places_only)
+            count = passes.pass_count(rows, per_pass)
 
             def part_frames(part: passes.Part) -> Frames:
                 part_rows = scan.rows_of_persons(part.holds).cache()

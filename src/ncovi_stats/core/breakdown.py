@@ -73,4 +73,5 @@ def unresolved_wards_by_district(accepted: pl.LazyFrame) -> pl.LazyFrame:
 UNRESOLVED_WARDS_BY_DISTRICT = PersonQuery(
     lambda frames: unresolved_wards_by_district(frames.accepted),
     summed("province_code", "district_code"),
+    reads_rows=True,
 )

@@ -23,8 +23,8 @@ from ncovi_stats.errors import UsageError
 
 # Rows read per pass: a 50M-row national export peaks at 4.5 GiB in one pass, 2.1 GiB in two.
 ROWS_PER_PASS = 25_000_000
-# The same with narrow person ids (`persons.with_narrow_ids`, when every key is 16 hex digits):
-# the 50M-row export (35M persons) peaks at 2.5 GiB in one pass.
+# The same with narrow person ids (`persons.with_narrow_ids`, when every key is 16 hex digits)
+# and queries of first places only: the 50M-row export (35M persons) peaks at 2.5 GiB in one pass.
 ROWS_PER_PASS_NARROW = 50_000_000
 # A tuning knob, not a setting of the config: where a machine has less memory, or a test
 # forces several passes on a tiny input.
@@ -107,6 +107,10 @@ class PersonQuery:
 
     build: Callable[[HasFirst], pl.LazyFrame]
     combine: Combine
+    # It reads the persons' rows (`frames.accepted`) or their count (`rows`), not only their
+    # first places: more memory a person, so passes of `ROWS_PER_PASS` rows with narrow ids too
+    # (50M rows, ward level: 4.9 GiB in one pass, 2.6 GiB in two).
+    reads_rows: bool = False
 
     def __call__(self, frames: HasFirst) -> pl.LazyFrame:
         return self.build(frames)
