@@ -89,7 +89,7 @@ def with_narrow_ids(rows: pl.LazyFrame) -> pl.LazyFrame:
     for a key of another length in bytes).
 
     Half the width of `person_id`: the first-row group-by of 35 million persons takes about
-    70 bytes a person instead of 115, and two thirds of the time. Exact only when every key
+    70 bytes a person instead of 115, and three quarters of the time. Exact only when every key
     read is 16 lower-case hex digits: "ABCDEF0123456789" and "+bcdef0123456789" spell the
     values of "abcdef0123456789" and "0bcdef0123456789". A read that uses it counts the
     accepted rows whose key is not such (`with_key_check`, `wide_keys`) and reads again with
