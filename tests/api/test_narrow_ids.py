@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -19,7 +18,7 @@ from ncovi_stats.core import coverage, crosswalk, passes, persons
 from ncovi_stats.io.read.scan import open_exports
 from tests.core.test_person_id import KEYS
 from tests.exports import CUTOFF
-from tests.oracles.test_duckdb_oracle import oracle
+from tests.oracles.test_duckdb_oracle import distinct_persons, oracle
 from tests.support import NOW, request
 
 
@@ -122,23 +121,13 @@ def _narrow_only_persons(path: Path) -> int:
     return int(counts.select(pl.exclude("^.*_code$")).to_series().sum())
 
 
-def _distinct_persons(path: Path) -> int:
-    distinct = duckdb.execute(
-        "SELECT count(DISTINCT person_key) FROM read_parquet($p) "
-        "WHERE (declared_at AT TIME ZONE 'Asia/Ho_Chi_Minh') <= $c",
-        {"p": str(path), "c": CUTOFF},
-    ).fetchone()
-    assert distinct is not None
-    return int(distinct[0])
-
-
 def test_a_read_with_hex_keys_takes_one_pass_with_narrow_ids(
     tricky_hex_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result, counted, passes_made = _counted(tricky_hex_export, monkeypatch)
     assert passes_made == 1  # no key to read again for
     assert counted == oracle(tricky_hex_export, "district_code")
-    assert _narrow_only_persons(tricky_hex_export) == _distinct_persons(tricky_hex_export)
+    assert _narrow_only_persons(tricky_hex_export) == distinct_persons(tricky_hex_export)
     assert "wide_keys" not in result.meta["rows"]
 
 
@@ -155,7 +144,7 @@ def test_keys_the_narrow_id_does_not_hold_are_read_again_with_full_ids(
     assert passes_made == 2 * first_read  # the narrow read, then the full one
     # without the check, the upper-case key would join another person and the two digests
     # would be one (no narrow id): two persons fewer
-    assert _narrow_only_persons(trapped_export) == _distinct_persons(trapped_export) - 2
+    assert _narrow_only_persons(trapped_export) == distinct_persons(trapped_export) - 2
     assert (
         result.meta["rows"]["accepted"]
         == pl.scan_parquet(trapped_export).select(pl.len()).collect().item()
