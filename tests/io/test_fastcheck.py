@@ -119,6 +119,10 @@ def test_a_long_line_and_an_empty_file(tmp_path: Path) -> None:
     wider = tmp_path / "wider.csv"  # 2 + 65,536 separators: 2 again in 16 bits
     wider.write_text(HEADER + "2020-04-01 08:00:00,k1,93" + "," * 65_536 + "\n")
     assert fastcheck.lines_if_plain(wider, ",") is None
+    for commas in (fastcheck._COUNT_LIMIT, fastcheck._COUNT_LIMIT + 1):  # either side of 16 bits
+        only = tmp_path / f"commas{commas}.csv"
+        only.write_text(HEADER + "," * commas + "\n")
+        assert fastcheck.lines_if_plain(only, ",") is None, commas
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     assert fastcheck.lines_if_plain(empty, ",") is None

@@ -58,7 +58,10 @@ def with_hex_value(rows: pl.LazyFrame, key: str, value: str, ok: str) -> pl.Lazy
     whether `key` is 16 lower-case hex digits (False for any other key or none: its `value`
     then means nothing)."""
     words = (
-        pl.col(key).cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt64, 2), endianness="big")
+        pl.col(key)
+        .cast(pl.String)
+        .cast(pl.Binary)
+        .bin.reinterpret(dtype=pl.Array(pl.UInt64, 2), endianness="big")
     )
     halves = ("__hex_high", "__hex_low")
     values = [f"{half}_value" for half in halves]

@@ -20,6 +20,7 @@ import os
 import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ THREADS = 2  # the machine kind this runs on has 2 cores; polars starts after th
 _NEWLINE = ord("\n")
 _PRINTABLE_LOW, _PRINTABLE_HIGH = 0x21, 0x7E
 _CUT_PROBE_BYTES = 1 << 16
-_COUNT_LIMIT = 0xFFFF  # per-line counts in 16 bits: lines up to this many bytes
+_COUNT_LIMIT = 0xFFFE  # lines up to this many bytes: their fields (separators + 1) fit 16 bits
 
 
 def lines_if_plain(path: Path, delimiter: str) -> int | None:
@@ -52,7 +53,7 @@ def lines_if_plain(path: Path, delimiter: str) -> int | None:
         with ThreadPoolExecutor(THREADS) as pool:
             checks = [
                 pool.submit(_fields_per_line, descriptor, start, end, separator[0])
-                for start, end in zip(cuts, cuts[1:], strict=False)
+                for start, end in pairwise(cuts)
             ]
             try:
                 return _lines(check.result() for check in checks)
@@ -129,7 +130,7 @@ def _counted(view: mmap.mmap, data: np.ndarray, first: int, separator: int) -> n
     if int(np.count_nonzero((leading < _PRINTABLE_LOW) | (leading > _PRINTABLE_HIGH))):
         return None
     separators = data == separator
-    if int((ends - starts).max()) <= _COUNT_LIMIT:  # each line's count fits 16 bits
+    if int((ends - starts).max()) <= _COUNT_LIMIT:
         return np.add.reduceat(separators, starts, dtype=np.uint16) + 1
     # separators before each line's end, less those before the line before it
     before_end = np.searchsorted(np.flatnonzero(separators), ends)
