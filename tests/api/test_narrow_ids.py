@@ -4,6 +4,7 @@ when one is not 16 lower-case hex digits. The figures are those of full ids eith
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,17 +13,18 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from ncovi_stats import stages
-from ncovi_stats.api.coverage import coverage_report, coverage_view
+from ncovi_stats.api.coverage import coverage_view
 from ncovi_stats.api.read import _frames
 from ncovi_stats.core import coverage, crosswalk, passes, persons
 from ncovi_stats.io.read.scan import open_exports
+from tests.api.test_passes import _counting, _coverage
 from tests.core.test_person_id import KEYS
 from tests.exports import CUTOFF
 from tests.oracles.test_duckdb_oracle import distinct_persons, oracle
 from tests.support import NOW, request
 
 
-def _keys(keys: list[str | None], rejected: list[bool] | None = None) -> pl.LazyFrame:
+def _keys(keys: Sequence[str | None], rejected: Sequence[bool] | None = None) -> pl.LazyFrame:
     reasons = ["unknown-unit" if r else None for r in rejected or [False] * len(keys)]
     return pl.LazyFrame(
         {"person_key": keys, "reject_reason": reasons},
@@ -30,7 +32,7 @@ def _keys(keys: list[str | None], rejected: list[bool] | None = None) -> pl.Lazy
     )
 
 
-def _narrow(keys: list[str | None]) -> list[int | None]:
+def _narrow(keys: Sequence[str | None]) -> list[int | None]:
     frame = persons.with_narrow_ids(_keys(keys)).collect()
     return frame.get_column(persons._PERSON).to_list()
 
@@ -97,19 +99,14 @@ def trapped_export(tricky_hex_export: Path, tmp_path_factory: pytest.TempPathFac
 
 
 def _counted(path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_pass: int | None = None):
-    if rows_per_pass is None:
-        monkeypatch.delenv(passes.ROWS_PER_PASS_ENV, raising=False)
-    else:
-        monkeypatch.setenv(passes.ROWS_PER_PASS_ENV, str(rows_per_pass))
-    seen: list[str] = []
-    with stages.listening(lambda stage: seen.append(stage.name)):
-        result = coverage_report(request(path, as_of=CUTOFF), level="district")
+    """`test_passes._coverage` (the district coverage and its passes), with persons per district."""
+    result, passes_made = _coverage(monkeypatch, path, rows_per_pass)
     counted = {
         row["district_code"]: row["persons_counted"]
         for row in result.records.iter_rows(named=True)
         if row["persons_counted"]
     }
-    return result, counted, seen.count("counting")
+    return result, counted, passes_made
 
 
 def _narrow_only_persons(path: Path) -> int:
@@ -165,9 +162,9 @@ def test_a_large_read_with_narrow_ids_in_one_pass(
     assert wide_passes == 3
     assert wide_counted == oracle(tricky_export, "district_code")
     seen: list[str] = []
-    with stages.listening(lambda stage: seen.append(stage.name)):
+    with stages.listening(_counting(seen)):
         ward = coverage_view(request(tricky_hex_export, as_of=CUTOFF), level="ward")
-    assert seen.count("counting") == 3  # persons' rows read: passes of ROWS_PER_PASS rows
+    assert len(seen) == 3  # persons' rows read: passes of ROWS_PER_PASS rows
     ward_persons = ward.records.filter(pl.col("ward_code").is_not_null())["persons_counted"].sum()
     assert ward_persons == sum(oracle(tricky_hex_export, "ward_code").values())
     monkeypatch.setattr(passes, "ROWS_PER_PASS", 1_000_000)  # one pass with everything beside
